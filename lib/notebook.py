@@ -1,0 +1,72 @@
+"""What every chapter's first (hidden) cell calls: seeds, quiet logs, the book's figure style.
+
+TensorFlow is *not* part of ``lib``'s algorithms (they are NumPy only); it is imported here, on
+request, because chapters compare with it and its start-up chatter must not end up in the book.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from types import ModuleType
+
+import numpy as np
+
+#: Environment set before TensorFlow is imported: no C++ info logs, and no oneDNN kernels, whose
+#: changing summation order would make printed Keras numbers differ in the last digits between runs.
+TF_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+
+
+def import_tensorflow() -> ModuleType:
+    """Import TensorFlow with its start-up logs silenced and return the module.
+
+    TensorFlow 2.21 writes a few lines ("Could not find cuda drivers ...") straight to file
+    descriptor 2 before its logging is configured, ignoring ``TF_CPP_MIN_LOG_LEVEL``; Jupyter shows
+    such lines in the cell.  They are informational, so we point fd 2 at ``/dev/null`` during the
+    import and the first op (which loads the rest of the runtime), then restore it.
+    """
+    for key, value in TF_ENVIRONMENT.items():
+        os.environ.setdefault(key, value)
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import logging
+
+        import tensorflow as tf
+
+        tf.get_logger().setLevel(logging.ERROR)
+        tf.constant(0.0) + 0.0  # first op: loads the kernels (and prints their banner) now
+    finally:
+        os.dup2(saved_fd, 2)
+        os.close(saved_fd)
+        os.close(devnull)
+    return tf
+
+
+def setup_notebook(seed: int = 0, *, tensorflow: bool = False) -> None:
+    """Make a chapter reproducible and quiet.
+
+    Seeds Python's and NumPy's global generators (``lib`` itself only uses explicit ``seed``/``rng``
+    arguments, but reader code may not) and applies the book's figure style.  With
+    ``tensorflow=True`` it also imports TensorFlow quietly (:func:`import_tensorflow`), seeds it and
+    turns on deterministic ops, so that printed Keras numbers are the same on every run.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    for key, value in TF_ENVIRONMENT.items():
+        os.environ.setdefault(key, value)
+    random.seed(seed)
+    np.random.seed(seed)
+
+    from lib.plotting import use_book_style
+
+    use_book_style()
+    if tensorflow:
+        tf = import_tensorflow()
+        tf.keras.utils.set_random_seed(seed)
+        tf.config.experimental.enable_op_determinism()

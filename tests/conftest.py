@@ -1,0 +1,17 @@
+"""Shared fixtures: TensorFlow (imported quietly, once) for the parity tests."""
+
+import pytest
+
+from lib.notebook import import_tensorflow
+
+
+@pytest.fixture(scope="session")
+def tf():
+    """The ``tensorflow`` module, imported with its start-up logs silenced."""
+    return import_tensorflow()
+
+
+@pytest.fixture(scope="session")
+def keras(tf):
+    """``tf.keras`` (Keras 3), the reference implementation the tests compare ``lib`` with."""
+    return tf.keras
