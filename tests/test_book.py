@@ -53,7 +53,9 @@ def test_wheel_ships_the_package_data(tmp_path):
     )
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    shipped = {f"lib/data/{p.name}" for p in (ROOT / "lib" / "data").iterdir() if p.suffix in {".csv", ".md"}}
+    data_dir = ROOT / "lib" / "data"
+    shipped = {f"lib/data/{p.name}" for p in data_dir.glob("*") if p.suffix in {".csv", ".md"}}
+    shipped |= {f"lib/{p.name}" for p in (ROOT / "lib").glob("*.py")}
     assert shipped <= names, f"missing from the wheel: {sorted(shipped - names)}"
     assert "lib/__init__.py" in names
 
