@@ -7,6 +7,8 @@
   split 60/20/20 into train / validation / test.  Bundled with scikit-learn: nothing is downloaded.
 * :func:`make_moons` — two interleaving half circles in 2-D, for pictures of decision boundaries.
 * :func:`train_val_test_split` — the stratified split :func:`load_digits` uses, for any ``(X, y)``.
+* :func:`load_seattle_temperatures` — NOAA's daily temperatures in Seattle, 2012–2015 (public
+  domain, shipped in ``lib/data/``), the real series of the exponentially-weighted-averages chapter.
 
 Samples are rows (``X.shape == (m, n_features)``), X is float, y is int64 class labels.
 """
@@ -19,7 +21,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-__all__ = ["Dataset", "minibatches", "load_digits", "make_moons", "train_val_test_split"]
+__all__ = ["Dataset", "minibatches", "load_digits", "make_moons", "train_val_test_split",
+           "TemperatureSeries", "load_seattle_temperatures"]
 
 
 def _check_int_seed(seed, name: str = "seed") -> int:
@@ -193,3 +196,48 @@ def make_moons(n_samples: int = 200, *, noise: float = 0.2, seed: int = 0) -> tu
     seed = _check_int_seed(seed)
     X, y = _sk_make_moons(n_samples=int(n_samples), noise=float(noise), shuffle=True, random_state=int(seed))
     return X.astype(np.float64), y.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class TemperatureSeries:
+    """Daily temperatures: ``dates`` (``datetime64[D]``), ``temp_max`` and ``temp_min`` (°C, float64)."""
+
+    dates: np.ndarray
+    temp_max: np.ndarray
+    temp_min: np.ndarray
+
+    @property
+    def temp_mean(self) -> np.ndarray:
+        """The daily mean ``(temp_max + temp_min) / 2`` (°C)."""
+        return (self.temp_max + self.temp_min) / 2.0
+
+    def year(self, year: int) -> "TemperatureSeries":
+        """The days of one calendar year (2012 … 2015)."""
+        years = self.dates.astype("datetime64[Y]").astype(int) + 1970
+        if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
+            raise TypeError(f"year must be an integer, got {year!r}")
+        if year not in set(years.tolist()):
+            raise ValueError(f"year must be one of {sorted(set(years.tolist()))}, got {year!r}")
+        keep = years == year
+        return TemperatureSeries(self.dates[keep], self.temp_max[keep], self.temp_min[keep])
+
+    def __len__(self) -> int:
+        return len(self.dates)
+
+
+def load_seattle_temperatures() -> TemperatureSeries:
+    """Daily maximum and minimum temperatures (°C) in Seattle, 2012-01-01 … 2015-12-31 (1,461 days).
+
+    NOAA daily records (public domain), as bundled in the ``vega_datasets`` package and shipped with
+    ``lib`` as ``lib/data/seattle_weather.csv`` (see ``lib/data/README.md``): nothing is downloaded.
+    It plays the part of the London temperatures in the week-10 notes' exponentially weighted
+    averages example.
+    """
+    from importlib.resources import files
+
+    text = files("lib").joinpath("data", "seattle_weather.csv").read_text(encoding="utf-8")
+    rows = [line.split(",") for line in text.strip().splitlines()[1:]]
+    dates = np.array([r[0] for r in rows], dtype="datetime64[D]")
+    temp_max = np.array([float(r[1]) for r in rows])
+    temp_min = np.array([float(r[2]) for r in rows])
+    return TemperatureSeries(dates, temp_max, temp_min)

@@ -176,3 +176,29 @@ def test_make_moons_wraps_sklearn():
 def test_make_moons_bad_input(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         make_moons(**kwargs)
+
+
+# --- Seattle temperatures (lib/data/seattle_weather.csv, NOAA via vega_datasets 0.9.0) -------------
+
+def test_seattle_temperatures_are_the_shipped_noaa_series():
+    from lib.data import load_seattle_temperatures
+
+    s = load_seattle_temperatures()
+    assert len(s) == 1461  # 2012 (leap) + 2013 + 2014 + 2015 = 366 + 365 + 365 + 365 days
+    assert s.dates[0] == np.datetime64("2012-01-01") and s.dates[-1] == np.datetime64("2015-12-31")
+    assert np.all(np.diff(s.dates).astype(int) == 1)  # consecutive days, none missing
+    # first and last rows of the original vega_datasets file: 2012/01/01 12.8 5.0; 2015/12/31 5.6 -2.1
+    assert (s.temp_max[0], s.temp_min[0], s.temp_max[-1], s.temp_min[-1]) == (12.8, 5.0, 5.6, -2.1)
+    assert np.all(s.temp_min <= s.temp_max)
+    np.testing.assert_allclose(s.temp_mean[0], 8.9)
+
+
+def test_seattle_temperatures_one_year():
+    from lib.data import load_seattle_temperatures
+
+    s = load_seattle_temperatures()
+    assert len(s.year(2012)) == 366 and len(s.year(2013)) == 365
+    with pytest.raises(ValueError, match="year must be one of"):
+        s.year(1999)
+    with pytest.raises(TypeError, match="year must be an integer"):
+        s.year("2012")
