@@ -2,11 +2,20 @@
 
 One colour per optimizer across the whole book (Okabe-Ito, colour-blind safe, extended with a few of
 Paul Tol's muted colours); readable fonts; labelled axes.
+
+* :func:`use_book_style`, :data:`PALETTE`, :data:`METHOD_COLORS`, :func:`method_color` — the style.
+* :func:`plot_contours` — contour lines of a 2-D landscape (:mod:`lib.landscapes`).
+* :func:`plot_trajectories` — optimizer paths (from :func:`lib.runner.run`) on those contours.
+* :func:`plot_curves` — loss/accuracy curves, several seeds as mean and a shaded spread.
+
+The plotting functions draw on the ``ax`` they are given (or a new figure) and return it; they never
+call ``plt.show()`` — the chapter's cell does.
 """
 
 from __future__ import annotations
 
 import matplotlib as mpl
+import numpy as np
 
 #: Okabe & Ito's colour-blind-safe palette, in the order used for generic series.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442"]
@@ -58,3 +67,193 @@ def use_book_style() -> None:
             "svg.hashsalt": "optdl",  # deterministic ids if a figure is saved as SVG
         }
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# shared plots: contours of a landscape, optimizer paths on it, loss curves
+# ----------------------------------------------------------------------------------------------
+def _new_axes(ax):
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    if ax is None:
+        _, ax = plt.subplots()
+    elif not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    return ax
+
+
+def _check_limits(lim, name: str, default):
+    if lim is None:
+        return tuple(float(v) for v in default)
+    try:
+        lo, hi = (float(v) for v in lim)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair (min, max) of numbers or None, got {lim!r}") from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ValueError(f"{name} must be a pair (min, max) of finite numbers with min < max, got {lim!r}")
+    return lo, hi
+
+
+def _check_landscape(landscape) -> None:
+    for attr in ("f", "bounds", "minimum"):
+        if not hasattr(landscape, attr):
+            raise TypeError(
+                f"landscape must be a lib.landscapes.Landscape (with f, bounds, minimum), got {type(landscape).__name__}"
+            )
+
+
+def _series_colors(names) -> dict[str, str]:
+    """Book colour for known method names; the palette, in order, for the others (no repeats)."""
+    used = {METHOD_COLORS[n] for n in names if n in METHOD_COLORS}
+    spare = iter([c for c in PALETTE if c not in used] + PALETTE)
+    return {n: METHOD_COLORS[n] if n in METHOD_COLORS else next(spare) for n in names}
+
+
+def plot_contours(landscape, ax=None, *, xlim=None, ylim=None, levels: int = 30, log: bool = True,
+                  resolution: int = 201, equal_aspect: bool = True):
+    """Contour lines of a 2-D landscape (:mod:`lib.landscapes`), its minimum marked with a star.
+
+    The window defaults to ``landscape.bounds``.  With ``log=True`` the ``levels`` contour values
+    are spaced geometrically above the minimum value ``f_min`` (from the smallest 0.2 % of the grid
+    values up to the largest), so both the floor of a valley and its walls get lines; for a
+    landscape without a minimum (the saddle) the levels are spaced linearly.  ``equal_aspect``
+    keeps one unit the same length on both axes, so angles (zig-zags) look as they are.
+    Returns the axes.
+    """
+    _check_landscape(landscape)
+    ax = _new_axes(ax)
+    xlim = _check_limits(xlim, "xlim", landscape.bounds[0])
+    ylim = _check_limits(ylim, "ylim", landscape.bounds[1])
+    if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 2:
+        raise ValueError(f"levels must be an integer >= 2, got {levels!r}")
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 10:
+        raise ValueError(f"resolution must be an integer >= 10, got {resolution!r}")
+    x = np.linspace(*xlim, int(resolution))
+    y = np.linspace(*ylim, int(resolution))
+    X, Y = np.meshgrid(x, y)
+    Z = np.asarray(landscape.f(np.stack([X, Y])), dtype=np.float64)
+    if log and landscape.minimum is not None:
+        base = float(landscape.f_min) if getattr(landscape, "f_min", None) is not None else float(Z.min())
+        D = Z - base
+        hi = float(D.max())
+        positive = D[D > 0]
+        lo = max(float(np.quantile(positive, 0.002)), hi * 1e-8) if positive.size else hi * 1e-3
+        values = base + np.geomspace(lo, hi, int(levels)) if hi > lo > 0 else None
+    else:
+        values = None
+    if values is None:  # linear levels strictly inside the range of the grid values
+        values = np.linspace(Z.min(), Z.max(), int(levels) + 2)[1:-1]
+    # colour by the level's rank (dark = low), so geometric levels use the whole colour map
+    line_colors = [mpl.colormaps["viridis"](v) for v in np.linspace(0.0, 0.92, len(values))]
+    ax.contour(X, Y, Z, levels=values, colors=line_colors, linewidths=0.8, alpha=0.9)
+    if landscape.minimum is not None:
+        ax.plot(*landscape.minimum, marker="*", markersize=14, color="white", markeredgecolor="black",
+                linestyle="none", zorder=5, label="_minimum")
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_2$")
+    if equal_aspect:
+        ax.set_aspect("equal", adjustable="box")
+    ax.grid(False)
+    return ax
+
+
+def _check_trajectories(trajectories) -> dict[str, np.ndarray]:
+    if not isinstance(trajectories, dict):
+        raise TypeError(f"trajectories must be a dict {{name: array of shape (steps + 1, 2)}}, got {type(trajectories).__name__}")
+    checked = {}
+    for name, t in trajectories.items():
+        if not isinstance(name, str):
+            raise TypeError(f"trajectory names must be str, got {name!r}")
+        a = np.asarray(t)
+        if a.dtype.kind not in "iuf" or a.ndim != 2 or a.shape[1] != 2 or a.shape[0] < 1:
+            raise ValueError(f"trajectory {name!r} must be a real array of shape (steps + 1, 2), got shape {a.shape}")
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"trajectory {name!r} must contain only finite points (lib.runner.run drops the rest)")
+        checked[name] = a.astype(np.float64)
+    return checked
+
+
+def plot_trajectories(landscape, trajectories, ax=None, *, title=None, xlim=None, ylim=None,
+                      markers: bool = True, legend: bool = True, levels: int = 30, log: bool = True):
+    """Paths of optimizers drawn on the landscape's contour plot (:func:`plot_contours`).
+
+    ``trajectories`` maps a label to an array of shape ``(steps + 1, 2)`` (what
+    :func:`lib.runner.run` returns).  A label that is a method name of :data:`METHOD_COLORS`
+    (``"GD"``, ``"Momentum"``, ``"Adam"`` …) gets that method's book-wide colour; other labels get the
+    palette colours in order.  Each path starts at a hollow circle; with ``markers`` every iterate is
+    a dot.  The view stays on the landscape's window (``xlim``/``ylim``), so a diverging path runs
+    off the edge.  The title defaults to the landscape's name.  Returns the axes.
+    """
+    _check_landscape(landscape)
+    paths = _check_trajectories(trajectories)
+    ax = plot_contours(landscape, ax, xlim=xlim, ylim=ylim, levels=levels, log=log)
+    colors = _series_colors(list(paths))
+    for name, path in paths.items():
+        ax.plot(path[:, 0], path[:, 1], color=colors[name], linewidth=1.6, marker="o" if markers else None,
+                markersize=3.5, label=name, zorder=3)
+        ax.plot(path[0, 0], path[0, 1], marker="o", markersize=9, markerfacecolor="none",
+                markeredgecolor=colors[name], markeredgewidth=1.5, linestyle="none", zorder=4, label="_start")
+    ax.set_title(landscape.name if title is None else title)
+    if legend and paths:
+        ax.legend(loc="best", framealpha=0.9)
+    return ax
+
+
+def plot_curves(curves, ax=None, *, xlabel: str, ylabel: str, logy: bool = False, title=None, x=None,
+                spread: str = "minmax"):
+    """Curves (loss per step, accuracy per epoch …) of several methods on one axes.
+
+    ``curves`` maps a label to a 1-D array (one run: a line) or a 2-D array ``(runs, steps)``
+    (several seeds: their mean as a line and their spread as a shaded band, ``spread="minmax"``
+    for the band from the smallest to the largest run — the default — or ``"std"`` for mean ± one
+    standard deviation; the legend says which).  Colours as in :func:`plot_trajectories`.  ``x``
+    gives the x values (default ``0, 1, …``); ``logy`` puts the y axis on a log scale (for losses
+    spanning decades).  Non-finite values (a diverged run) leave gaps.  Returns the axes.
+    """
+    if not isinstance(curves, dict) or not curves:
+        raise TypeError(f"curves must be a non-empty dict {{name: 1-D or 2-D array}}, got {curves!r:.80}")
+    if spread not in ("minmax", "std"):
+        raise ValueError(f"spread must be 'minmax' or 'std', got {spread!r}")
+    for arg, value in (("xlabel", xlabel), ("ylabel", ylabel)):
+        if not isinstance(value, str) or not value:
+            raise TypeError(f"{arg} must be a non-empty str, got {value!r}")
+    arrays = {}
+    for name, c in curves.items():
+        if not isinstance(name, str):
+            raise TypeError(f"curve names must be str, got {name!r}")
+        a = np.asarray(c)
+        if a.dtype.kind not in "iuf" or a.ndim not in (1, 2) or a.shape[-1] < 1 or a.shape[0] < 1:
+            raise ValueError(f"curve {name!r} must be a real array of shape (steps,) or (runs, steps), got shape {a.shape}")
+        arrays[name] = a.astype(np.float64)
+    if x is not None:
+        x = np.asarray(x, dtype=np.float64)
+        bad = [n for n, a in arrays.items() if x.shape != (a.shape[-1],)]
+        if bad:
+            raise ValueError(f"x must have one value per step, shape ({arrays[bad[0]].shape[-1]},), got shape {x.shape}")
+    ax = _new_axes(ax)
+    colors = _series_colors(list(arrays))
+    for name, a in arrays.items():
+        steps = np.arange(a.shape[-1]) if x is None else x
+        if a.ndim == 1:
+            ax.plot(steps, a, color=colors[name], label=name)
+            continue
+        with np.errstate(invalid="ignore"):
+            mean = a.mean(axis=0)
+            if spread == "minmax":
+                low, high, how = a.min(axis=0), a.max(axis=0), "band: min–max"
+            else:
+                sd = a.std(axis=0)
+                low, high, how = mean - sd, mean + sd, "band: ±1 sd"
+        ax.plot(steps, mean, color=colors[name], label=f"{name} (mean of {a.shape[0]} runs; {how})")
+        ax.fill_between(steps, low, high, color=colors[name], alpha=0.2, linewidth=0)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+    ax.legend(loc="best")
+    return ax
