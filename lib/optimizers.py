@@ -727,7 +727,7 @@ class Momentum(Optimizer):
         momentum_update(w, g, state["v"], learning_rate=lr, beta=self.beta, dampening=self.dampening)
 
 
-class NesterovLookahead(Optimizer):
+class NesterovLookahead(Momentum):
     """Nesterov's accelerated gradient in its look-ahead form (boostcamp post §3; university lecture algorithm 5-2)::
 
         g = ∇L(w − α·β·v)                 the gradient at the look-ahead point
@@ -746,21 +746,10 @@ class NesterovLookahead(Optimizer):
     """
 
     needs_grad_fn = True
-    _config_names = ("beta", "dampening")
 
     def __init__(self, learning_rate: LearningRate = 0.01, beta: float = 0.9, dampening: bool = False,
                  **kwargs: Any) -> None:
-        super().__init__(learning_rate, **kwargs)
-        self.beta = beta
-        self.dampening = dampening
-        self._check_all()
-
-    def _validate(self) -> None:
-        self.beta = _check_real(self.beta, "beta", low=0, high=1, high_open=True)
-        self.dampening = _check_bool(self.dampening, "dampening")
-
-    def _state_names(self) -> tuple[str, ...]:
-        return ("v",)
+        super().__init__(learning_rate, beta, dampening, **kwargs)
 
     def lookahead(self, params: Params) -> Params:
         """The look-ahead point ``w − α·β·v`` (after weight decay, if any) as new arrays."""
@@ -792,9 +781,6 @@ class NesterovLookahead(Optimizer):
             self._build(params, keys)
         self._commit(params, keys, self._clip(grads), lr)
         return params
-
-    def _update(self, w, g, state, lr, t, scratch):
-        momentum_update(w, g, state["v"], learning_rate=lr, beta=self.beta, dampening=self.dampening)
 
 
 class Adagrad(Optimizer):
