@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from lib._checks import real_array
+
 __all__ = ["ewma", "ewma_weights", "effective_window", "total_weight", "steps_to_decay", "half_life"]
 
 
@@ -77,14 +79,7 @@ def ewma(values: Any, beta: float, bias_correction: bool = False) -> np.ndarray:
     b = _check_beta(beta)
     if not isinstance(bias_correction, (bool, np.bool_)):
         raise TypeError(f"bias_correction must be True or False, got {bias_correction!r}")
-    try:
-        theta = np.asarray(values)
-    except (TypeError, ValueError):
-        raise TypeError(f"values must be an array of real numbers, got {type(values).__name__}") from None
-    if theta.dtype.kind in "biu":
-        theta = theta.astype(np.float64)
-    elif theta.dtype.kind != "f":
-        raise TypeError(f"values must be an array of real numbers, got dtype {theta.dtype}")
+    theta = real_array(values, "values")
     if theta.ndim == 0:
         raise ValueError("values must have at least one axis (the time axis, axis 0), got a scalar")
     if not np.all(np.isfinite(theta)):

@@ -26,6 +26,8 @@ from typing import Literal
 
 import numpy as np
 
+from lib._checks import check_finite, real_array
+
 __all__ = ["numerical_gradient", "gradient_check", "relative_error"]
 
 _METHODS = ("forward", "central")
@@ -33,19 +35,10 @@ _METHODS = ("forward", "central")
 
 def _as_point(w, name: str = "w") -> np.ndarray:
     """A private floating copy of ``w`` (float kept, bool/int promoted to float64), all finite."""
-    try:
-        a = np.array(w)  # a copy: the caller's array is never touched
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of real numbers, got {type(w).__name__}: {exc}") from None
-    if a.dtype.kind in "biu":
-        a = a.astype(np.float64)
-    elif a.dtype.kind != "f":
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {a.dtype}")
+    a = real_array(w, name, copy=True)  # a copy: the caller's array is never touched
     if a.size == 0:
         raise ValueError(f"{name} must have at least one entry, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must contain only finite values, got {a[~np.isfinite(a)].flat[0]}")
-    return a
+    return check_finite(a, name)
 
 
 def _check_h(h) -> float:

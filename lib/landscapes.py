@@ -28,6 +28,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from lib._checks import check_finite, real_array
+
 __all__ = ["Landscape", "lecture_quadratic", "quadratic", "rosenbrock", "beale", "saddle"]
 
 Expression = Callable[[object, object], object]
@@ -47,21 +49,12 @@ def _check_real(value, name: str, *, low: float | None = None, low_inclusive: bo
 
 def _as_points(w) -> np.ndarray:
     """``w`` as a float array of shape ``(2,)`` or ``(2, …)``; clear errors otherwise."""
-    try:
-        a = np.asarray(w)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"w must be an array of real numbers, got {type(w).__name__}: {exc}") from None
-    if a.dtype.kind in "biu":
-        a = a.astype(np.float64)
-    elif a.dtype.kind != "f":
-        raise TypeError(f"w must be an array of real numbers, got dtype {a.dtype}")
+    a = real_array(w, "w")
     if a.ndim == 0 or a.shape[0] != 2:
         raise ValueError(
             f"w must have shape (2,) (a point in the plane) or (2, ...) (a grid of points), got shape {a.shape}"
         )
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"w must contain only finite values, got {a[~np.isfinite(a)].flat[0]}")
-    return a
+    return check_finite(a, "w")
 
 
 def _as_pair(value, name: str) -> np.ndarray:

@@ -20,25 +20,18 @@ import math
 
 import numpy as np
 
+from lib._checks import check_finite, real_array
+
 from lib.losses import softmax_cross_entropy
 
 __all__ = ["with_bias", "softmax_classifier_loss", "predict", "accuracy"]
 
 
 def _as_matrix(a, name: str) -> np.ndarray:
-    try:
-        m = np.asarray(a)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a 2-D array of real numbers, got {type(a).__name__}: {exc}") from None
-    if m.dtype.kind in "biu":
-        m = m.astype(np.float64)
-    elif m.dtype.kind != "f":
-        raise TypeError(f"{name} must be a 2-D array of real numbers, got dtype {m.dtype}")
+    m = real_array(a, name, what="a 2-D array of real numbers")
     if m.ndim != 2:
         raise ValueError(f"{name} must be a 2-D array, got shape {m.shape}")
-    if not np.all(np.isfinite(m)):
-        raise ValueError(f"{name} must contain only finite values, got {m[~np.isfinite(m)][0]}")
-    return m
+    return check_finite(m, name)
 
 
 def _check_shapes(W: np.ndarray, X: np.ndarray) -> None:

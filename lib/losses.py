@@ -46,6 +46,8 @@ from typing import Literal
 import numpy as np
 from scipy.special import xlogy
 
+from lib._checks import check_finite, real_array
+
 __all__ = [
     "sigmoid",
     "softmax",
@@ -70,18 +72,7 @@ _REDUCTIONS = ("mean", "sum", "none")
 # ----------------------------------------------------------------------------------------------
 def _as_float_array(x, name: str) -> np.ndarray:
     """``x`` as a floating array (float16/32/64 kept, bool/int promoted to float64), all finite."""
-    try:
-        a = np.asarray(x)
-    except (TypeError, ValueError) as exc:  # ragged nested lists, ...
-        raise TypeError(f"{name} must be an array of real numbers, got {type(x).__name__}: {exc}") from None
-    if a.dtype.kind in "biu":
-        a = a.astype(np.float64)
-    elif a.dtype.kind != "f":
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {a.dtype}")
-    if not np.all(np.isfinite(a)):
-        bad = a[~np.isfinite(a)].flat[0]
-        raise ValueError(f"{name} must contain only finite values, got {bad}")
-    return a
+    return check_finite(real_array(x, name), name)
 
 
 def _check_base(base) -> float:

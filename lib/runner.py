@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from lib._checks import check_finite, real_array
+
 __all__ = ["run"]
 
 
@@ -29,19 +31,10 @@ def _check_steps(steps) -> int:
 
 
 def _check_start(w0) -> np.ndarray:
-    try:
-        w = np.array(w0)  # a copy: the caller's array is never modified
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"w0 must be a 1-D array of real numbers, got {type(w0).__name__}: {exc}") from None
-    if w.dtype.kind in "biu":
-        w = w.astype(np.float64)
-    elif w.dtype.kind != "f":
-        raise TypeError(f"w0 must be a 1-D array of real numbers, got dtype {w.dtype}")
+    w = real_array(w0, "w0", what="a 1-D array of real numbers", copy=True)  # the caller's array is never modified
     if w.ndim != 1 or w.size == 0:
         raise ValueError(f"w0 must be a 1-D array with at least one entry (a point), got shape {w.shape}")
-    if not np.all(np.isfinite(w)):
-        raise ValueError(f"w0 must contain only finite values, got {w[~np.isfinite(w)][0]}")
-    return w
+    return check_finite(w, "w0")
 
 
 class _Diverged(Exception):
