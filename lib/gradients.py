@@ -16,6 +16,9 @@ gradient and checks it against the numerical one: the *gradient check*.
 * :func:`gradient_check` — the relative error ``‖g_a − g_n‖ / (‖g_a‖ + ‖g_n‖)`` between an analytic
   and a numerical gradient (the form of Andrew Ng's "gradient checking"; below ~1e-7 is right,
   above ~1e-3 is almost surely a bug).
+* :func:`hessian_vector_product` and :func:`largest_hessian_eigenvalue` — second derivatives from
+  first ones: ``H v ≈ (∇J(w + h v) − ∇J(w − h v)) / 2h`` and power iteration on it, for the curvature
+  ("sharpness") of a network's loss without ever forming its Hessian.
 """
 
 from __future__ import annotations
@@ -145,3 +148,67 @@ def gradient_check(
     if g_analytic.shape != x.shape:
         raise ValueError(f"grad must have w's shape {x.shape}, got {g_analytic.shape}")
     return relative_error(g_analytic, g_numerical)
+
+
+# ----------------------------------------------------------------------------------------------
+# second derivatives from gradients
+# ----------------------------------------------------------------------------------------------
+def _as_parts(w, name: str) -> list[np.ndarray]:
+    """One array, or a list/tuple of arrays (a network's parameters), as a list of float arrays."""
+    parts = list(w) if isinstance(w, (list, tuple)) else [w]
+    if not parts:
+        raise ValueError(f"{name} must be an array or a non-empty list of arrays, got an empty {type(w).__name__}")
+    return [_as_point(p, f"{name}[{i}]" if isinstance(w, (list, tuple)) else name) for i, p in enumerate(parts)]
+
+
+def _like(w, parts: list[np.ndarray]):
+    return parts if isinstance(w, (list, tuple)) else parts[0]
+
+
+def hessian_vector_product(grad: Callable, w, v, *, h: float = 1e-6):
+    """``H(w)·v`` by central differences of the analytic gradient: ``(∇J(w + h v) − ∇J(w − h v)) / 2h``.
+
+    ``w`` and ``v`` are one array or lists of arrays of the same shapes (e.g. an MLP's ``params``);
+    ``grad(w) -> gradient`` in the same structure.  Costs two gradient evaluations, error O(h²) for a
+    smooth loss; keep ``h`` small where the loss has kinks (ReLU) so that ``w ± h v`` stays on one side
+    of them (``h = 1e-6`` with ``‖v‖ = 1``).  ``w`` and ``v`` are not modified.
+    """
+    h = _check_h(h)
+    if not callable(grad):
+        raise TypeError(f"grad must be a function w -> gradient, got {type(grad).__name__}")
+    ws, vs = _as_parts(w, "w"), _as_parts(v, "v")
+    if [a.shape for a in ws] != [a.shape for a in vs]:
+        raise ValueError(f"v must have w's shapes {[a.shape for a in ws]}, got {[a.shape for a in vs]}")
+    g_plus = _as_parts(grad(_like(w, [a + h * d for a, d in zip(ws, vs)])), "grad(w + h·v)")
+    g_minus = _as_parts(grad(_like(w, [a - h * d for a, d in zip(ws, vs)])), "grad(w − h·v)")
+    if [a.shape for a in g_plus] != [a.shape for a in ws] or [a.shape for a in g_minus] != [a.shape for a in ws]:
+        raise ValueError(f"grad must return w's shapes {[a.shape for a in ws]}")
+    return _like(w, [(p - m) / (2 * h) for p, m in zip(g_plus, g_minus)])
+
+
+def largest_hessian_eigenvalue(grad: Callable, w, *, iterations: int = 20, h: float = 1e-6, seed: int = 0) -> float:
+    """The Hessian eigenvalue of largest magnitude at ``w``, by power iteration on
+    :func:`hessian_vector_product` (the Rayleigh quotient ``vᵀHv`` of the last, normalised ``v``).
+
+    Starts from a random direction (fixed by ``seed``); each iteration costs two gradient
+    evaluations.  Converges at the rate ``|λ₂/λ₁|``: check with more ``iterations`` when the top two
+    eigenvalues are close.  At a minimum all eigenvalues are ≥ 0, so this is the curvature of the
+    sharpest direction, ``λ_max``.
+    """
+    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
+        raise ValueError(f"iterations must be a positive integer, got {iterations!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    ws = _as_parts(w, "w")
+    rng = np.random.default_rng(int(seed))
+    v = [rng.standard_normal(a.shape) for a in ws]
+    rayleigh = 0.0
+    for _ in range(int(iterations)):
+        norm = math.sqrt(sum(float(np.sum(d * d)) for d in v))
+        if norm == 0.0:
+            return 0.0  # H v = 0: v is in the null space, and so was every earlier direction
+        v = [d / norm for d in v]
+        hv = _as_parts(hessian_vector_product(grad, _like(w, ws), _like(w, v), h=h), "H·v")
+        rayleigh = sum(float(np.sum(a * b)) for a, b in zip(hv, v))
+        v = hv
+    return rayleigh

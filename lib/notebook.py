@@ -48,11 +48,24 @@ def import_tensorflow() -> ModuleType:
     return tf
 
 
+def limit_blas_threads() -> None:
+    """Use one BLAS/OpenMP thread for NumPy (for the rest of the process).
+
+    The book's matrices are small: one thread is as fast, and it is immune to a busy machine, where
+    multi-threaded BLAS on two shared cores was measured 100× slower for one full-batch gradient of
+    the digits MLP.  It also makes timings measure the algorithm, not thread scheduling.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
 def setup_notebook(seed: int = 0, *, tensorflow: bool = False) -> None:
     """Make a chapter reproducible and quiet.
 
     Seeds Python's and NumPy's global generators (``lib`` itself only uses explicit ``seed``/``rng``
-    arguments, but reader code may not) and applies the book's figure style.  With
+    arguments, but reader code may not), limits NumPy to one BLAS thread (:func:`limit_blas_threads`)
+    and applies the book's figure style.  With
     ``tensorflow=True`` it also imports TensorFlow quietly (:func:`import_tensorflow`), seeds it and
     turns on deterministic ops, so that printed Keras numbers are the same on every run.
     """
@@ -62,6 +75,7 @@ def setup_notebook(seed: int = 0, *, tensorflow: bool = False) -> None:
         os.environ.setdefault(key, value)
     random.seed(seed)
     np.random.seed(seed)
+    limit_blas_threads()
 
     from lib.plotting import use_book_style
 

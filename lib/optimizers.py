@@ -49,6 +49,7 @@ exactly.  ``tests/test_optimizers.py`` checks every class against tf.keras over 
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
 from typing import Any, Callable, Literal, Union
@@ -625,8 +626,37 @@ class Optimizer:
             self._build(params, keys)
         else:
             self._check_layout(params, keys)
-        self._commit(params, keys, self._clip(grads), lr)
+        self._commit_guarded(params, keys, self._clip(grads), lr)
         return params
+
+    def _commit_guarded(self, params: Params, keys: list, grads: list[np.ndarray], lr: float) -> None:
+        """:meth:`_commit`, made safe for ``epsilon == 0`` (the notes' formulas without ε).
+
+        With ``ε = 0`` a zero gradient on a zero accumulator divides 0 by 0.  Such a step is applied
+        to a snapshot-protected copy: if any parameter or state entry comes out non-finite, everything
+        is restored and ``FloatingPointError`` is raised, so there is never a silent NaN.  (With
+        ``ε > 0``, the normal case, no snapshot is taken: the step is as fast as before.)
+        """
+        if getattr(self, "epsilon", None) != 0:
+            self._commit(params, keys, grads, lr)
+            return
+        saved_params = {k: params[k].copy() for k in keys}
+        saved_state = copy.deepcopy(self.state)
+        saved_iterations = self._iterations
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self._commit(params, keys, grads, lr)
+        arrays = [(f"params[{k!r}]", params[k]) for k in keys]
+        arrays += [(f"state[{name!r}][{k!r}]", self.state[name][k]) for name in self._state_names() for k in keys]
+        bad = next((label for label, a in arrays if not np.isfinite(a).all()), None)
+        if bad is not None:
+            for k in keys:
+                np.copyto(params[k], saved_params[k])
+            self.state, self._iterations = saved_state, saved_iterations
+            raise FloatingPointError(
+                f"{bad} would become non-finite at step {saved_iterations + 1} with epsilon=0 (0/0 where the "
+                "gradient and its accumulator are both zero); use epsilon > 0. No parameter, state or "
+                "iterations was changed"
+            )
 
     def _commit(self, params: Params, keys: list, grads: list[np.ndarray], lr: float) -> None:
         """Everything was checked: apply weight decay and the update to every parameter, count the step."""
@@ -779,7 +809,7 @@ class NesterovLookahead(Momentum):
         grads = self._check_grads(params, grad_fn(self.lookahead(params)), keys)
         if self._layout is None:
             self._build(params, keys)
-        self._commit(params, keys, self._clip(grads), lr)
+        self._commit_guarded(params, keys, self._clip(grads), lr)
         return params
 
 
@@ -1059,7 +1089,7 @@ def from_keras(keras_optimizer: Any) -> Optimizer:
         opt = RMSprop(rho=c["rho"], momentum=c["momentum"], epsilon=c["epsilon"], centered=c["centered"],
                       epsilon_placement="inside", **common)
     elif name == "Adagrad":
-        opt = Adagrad(initial_accumulator_value=c["initial_accumulator_value"], epsilon=c["epsilon"],
+        opt = Adagrad(initial_accumulator_value=float(np.float32(c["initial_accumulator_value"])), epsilon=c["epsilon"],
                       epsilon_placement="inside", **common)
     elif name == "Adadelta":
         opt = Adadelta(rho=c["rho"], epsilon=c["epsilon"], **common)

@@ -2,7 +2,9 @@
 
 import pytest
 
-from lib.notebook import import_tensorflow
+from lib.notebook import import_tensorflow, limit_blas_threads
+
+limit_blas_threads()  # two test workers share two cores: no BLAS thread oversubscription
 
 
 @pytest.fixture(scope="session")

@@ -182,3 +182,68 @@ def test_bad_arguments_are_rejected_with_clear_messages():
         gradient_check(lambda v: float(v @ v), lambda v: np.zeros(3), [1.0, 2.0])
     with pytest.raises(ValueError, match="same shape"):
         relative_error([1.0, 2.0], [1.0])
+
+
+# --- Hessian-vector products and the largest curvature -------------------------------------------
+from lib.gradients import hessian_vector_product, largest_hessian_eigenvalue  # noqa: E402
+from lib.landscapes import quadratic, rosenbrock  # noqa: E402
+from lib.linear import softmax_classifier_loss  # noqa: E402
+
+
+def test_hvp_of_a_quadratic_is_its_matrix_times_v():
+    bowl = quadratic(10.0, rotation=0.3)
+    A = bowl.hessian(np.zeros(2))
+    v = np.array([0.6, -0.8])
+    np.testing.assert_allclose(hessian_vector_product(bowl.grad, np.array([1.0, 2.0]), v), A @ v, rtol=1e-8)
+
+
+def test_hvp_matches_the_analytic_hessian_of_rosenbrock():
+    banana, w = rosenbrock(), np.array([-0.7, 1.3])
+    v = np.array([0.28, 0.96])
+    np.testing.assert_allclose(hessian_vector_product(banana.grad, w, v), banana.hessian(w) @ v, rtol=1e-6)
+
+
+def test_hvp_of_parameter_lists_matches_tensorflow_forward_over_backward(tf):
+    # a softmax classifier on 20 random points, parameters as a list [W] (as an MLP's params)
+    rng = np.random.default_rng(0)
+    X, y = np.hstack([rng.standard_normal((20, 5)), np.ones((20, 1))]), rng.integers(0, 3, 20)  # with a bias column
+    W, V = rng.standard_normal((6, 3)) * 0.3, rng.standard_normal((6, 3))
+
+    def grad(params):
+        return [softmax_classifier_loss(params[0], X, y)[1]]
+
+    ours = hessian_vector_product(grad, [W], [V])[0]
+    Xb = tf.constant(X)
+    Wt = tf.Variable(W)
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            logits = Xb @ Wt
+            loss = -tf.reduce_mean(tf.gather(tf.nn.log_softmax(logits), y, batch_dims=1))
+        g = inner.gradient(loss, Wt)
+        gv = tf.reduce_sum(g * tf.constant(V))
+    exact = outer.gradient(gv, Wt).numpy()
+    np.testing.assert_allclose(ours, exact, rtol=1e-6, atol=1e-9)
+
+
+def test_largest_eigenvalue_by_power_iteration():
+    bowl = quadratic(25.0, rotation=0.5, scale=2.0)  # eigenvalues 2 and 50
+    assert largest_hessian_eigenvalue(bowl.grad, np.array([1.0, -1.0]), iterations=30) == pytest.approx(50.0, rel=1e-9)
+    banana, w = rosenbrock(), np.array([1.0, 1.0])  # at the minimum: eigenvalues of [[802, -400], [-400, 200]]
+    expected = np.linalg.eigvalsh(banana.hessian(w)).max()
+    assert largest_hessian_eigenvalue(banana.grad, w, iterations=60) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"v": np.ones(3)}, ValueError, "v must have w's shapes"),
+    ({"h": 0.0}, ValueError, "h must be a positive"),
+    ({"grad": "not a function"}, TypeError, "grad must be a function"),
+])
+def test_hvp_rejects_bad_input(kwargs, error, match):
+    args = {"grad": quadratic().grad, "w": np.zeros(2), "v": np.ones(2)} | kwargs
+    with pytest.raises(error, match=match):
+        hessian_vector_product(args.pop("grad"), args.pop("w"), args.pop("v"), **args)
+
+
+def test_largest_eigenvalue_rejects_bad_iterations():
+    with pytest.raises(ValueError, match="iterations must be a positive integer"):
+        largest_hessian_eigenvalue(quadratic().grad, np.zeros(2), iterations=0)

@@ -16,6 +16,7 @@ everyday values (0.9, 0.999, 1e-7 …) instead.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -203,7 +204,9 @@ ROUNDED_LR_CASES = {
     ),
     "Adagrad-InverseTimeDecay": (
         lambda k, d: k.optimizers.Adagrad(k.optimizers.schedules.InverseTimeDecay(0.05, 10, 0.5)),
-        lambda d: O.Adagrad(S.InverseTimeDecay(0.05, 10, 0.5), initial_accumulator_value=0.1, epsilon=1e-7,
+        # Keras' Constant initializer casts 0.1 through float32 (also for float64 variables)
+        lambda d: O.Adagrad(S.InverseTimeDecay(0.05, 10, 0.5), initial_accumulator_value=float(np.float32(0.1)),
+                            epsilon=1e-7,
                             epsilon_placement="inside"),
     ),
 }
@@ -353,7 +356,8 @@ def test_from_keras_defaults(keras):
     ko = keras.optimizers
     assert_same_optimizer(O.from_keras(ko.Adam()), O.Adam(0.001, epsilon=1e-7, epsilon_placement="hat"))
     assert_same_optimizer(O.from_keras(ko.Adagrad()),
-                          O.Adagrad(0.001, initial_accumulator_value=0.1, epsilon=1e-7, epsilon_placement="inside"))
+                          O.Adagrad(0.001, initial_accumulator_value=float(np.float32(0.1)), epsilon=1e-7,
+                                    epsilon_placement="inside"))  # Keras stores 0.1 as float32
     assert_same_optimizer(O.from_keras(ko.RMSprop()),
                           O.RMSprop(0.001, rho=0.9, epsilon=1e-7, epsilon_placement="inside"))
     assert O.from_keras(ko.Nadam()).momentum_decay == 1.0
@@ -854,3 +858,20 @@ def test_blocked_update_equals_whole_array_update(monkeypatch, factory):
         blocked_opt.step(blocked, g)
     for a, b in zip(whole, blocked):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("make", [lambda: O.Adagrad(0.1, epsilon=0.0), lambda: O.RMSprop(0.1, epsilon=0.0),
+                                  lambda: O.Adam(0.1, epsilon=0.0), lambda: O.Adadelta(epsilon=0.0)])
+def test_epsilon_zero_never_writes_a_silent_nan(make):
+    # the notes' formulas without ε divide 0 by 0 where a gradient and its accumulator are both zero:
+    # the step must raise and change nothing, not even the parameter that would have been fine
+    opt = make()
+    w = [np.array([1.0, 2.0]), np.array([3.0])]
+    with pytest.raises(FloatingPointError, match="epsilon=0"):
+        opt.step(w, [np.array([0.5, 1.0]), np.array([0.0])])  # 0/0 in the second parameter
+    np.testing.assert_array_equal(w[0], [1.0, 2.0])
+    np.testing.assert_array_equal(w[1], [3.0])
+    assert opt.iterations == 0
+    # with non-zero gradients the same optimizer works, and matches ε = 0 formulas exactly
+    opt.step(w, [np.array([0.5, 1.0]), np.array([2.0])])
+    assert opt.iterations == 1 and all(np.isfinite(p).all() for p in w)
