@@ -203,7 +203,7 @@ def plot_trajectories(landscape, trajectories, ax=None, *, title=None, xlim=None
 
 
 def plot_curves(curves, ax=None, *, xlabel: str, ylabel: str, logy: bool = False, title=None, x=None,
-                spread: str = "minmax"):
+                spread: str = "minmax", colors=None):
     """Curves (loss per step, accuracy per epoch …) of several methods on one axes.
 
     ``curves`` maps a label to a 1-D array (one run: a line) or a 2-D array ``(runs, steps)``
@@ -211,7 +211,9 @@ def plot_curves(curves, ax=None, *, xlabel: str, ylabel: str, logy: bool = False
     for the band from the smallest to the largest run — the default — or ``"std"`` for mean ± one
     standard deviation; the legend says which).  Colours as in :func:`plot_trajectories`.  ``x``
     gives the x values (default ``0, 1, …``); ``logy`` puts the y axis on a log scale (for losses
-    spanning decades).  Non-finite values (a diverged run) leave gaps.  Returns the axes.
+    spanning decades).  Non-finite values (a diverged run) leave gaps.  ``colors`` maps some or all
+    labels to a colour, overriding the book's choice (for series that are not methods, e.g. schedules
+    of one optimizer).  Returns the axes.
     """
     if not isinstance(curves, dict) or not curves:
         raise TypeError(f"curves must be a non-empty dict {{name: 1-D or 2-D array}}, got {curves!r:.80}")
@@ -233,8 +235,11 @@ def plot_curves(curves, ax=None, *, xlabel: str, ylabel: str, logy: bool = False
         bad = [n for n, a in arrays.items() if x.shape != (a.shape[-1],)]
         if bad:
             raise ValueError(f"x must have one value per step, shape ({arrays[bad[0]].shape[-1]},), got shape {x.shape}")
+    if colors is not None and (not isinstance(colors, dict) or set(colors) - set(arrays)):
+        raise ValueError(f"colors must map curve names to colours, got keys {sorted(colors) if isinstance(colors, dict) else colors!r} "
+                         f"for curves {sorted(arrays)}")
     ax = _new_axes(ax)
-    colors = _series_colors(list(arrays))
+    colors = _series_colors(list(arrays)) | (colors or {})
     for name, a in arrays.items():
         steps = np.arange(a.shape[-1]) if x is None else x
         if a.ndim == 1:

@@ -79,7 +79,8 @@ def score_trajectory(landscape: Landscape, trajectory: np.ndarray, steps: int) -
     """How well a run did; lower is better, ``inf`` for a run that diverged.
 
     * A run that stopped early (a non-finite iterate: :func:`lib.runner.run` returns fewer than
-      ``steps + 1`` rows) or ended outside three times the drawn window scores ``inf``.
+      ``steps + 1`` rows) scores ``inf``; so does a run on a landscape with a minimum that left
+      three times the drawn window at *any* step (unstable, even if a decaying rate brought it back).
     * On a landscape with a minimum, the score is the gap ``J(w_T) − J_min`` after ``steps`` steps.
     * On the saddle (no minimum; ``J`` is unbounded below) the goal is to *escape*: the score is the
       first step at which ``J < −1`` (:data:`SADDLE_ESCAPE_LEVEL`) while ``w1`` stays in the window,
@@ -95,7 +96,7 @@ def score_trajectory(landscape: Landscape, trajectory: np.ndarray, steps: int) -
     cx, cy, hx, hy = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2
     final = trajectory[-1]
     if landscape.minimum is not None:
-        if abs(final[0] - cx) > 3 * hx or abs(final[1] - cy) > 3 * hy:
+        if np.any(np.abs(trajectory[:, 0] - cx) > 3 * hx) or np.any(np.abs(trajectory[:, 1] - cy) > 3 * hy):
             return math.inf
         return float(landscape.f(final) - landscape.f_min)
     values = landscape.f(trajectory.T)

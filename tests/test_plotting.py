@@ -152,3 +152,17 @@ def test_bad_input_is_rejected():
         plot_curves({"GD": np.zeros(3)}, xlabel="step", ylabel="loss", x=[1, 2])
     with pytest.raises(TypeError, match="xlabel must be a non-empty str"):
         plot_curves({"GD": np.zeros(3)}, xlabel="", ylabel="loss")
+
+
+def test_plot_curves_accepts_colours_for_its_series():
+    import matplotlib.pyplot as plt
+
+    from lib.plotting import plot_curves
+
+    ax = plot_curves({"constant": np.ones(5), "cosine": np.arange(5.0)}, xlabel="epoch", ylabel="α",
+                     colors={"cosine": "#123456"})
+    lines = {line.get_label(): line.get_color() for line in ax.get_lines()}
+    assert lines["cosine"] == "#123456"
+    with pytest.raises(ValueError, match="colors must map curve names"):
+        plot_curves({"a": np.ones(3)}, xlabel="x", ylabel="y", colors={"b": "red"})
+    plt.close("all")

@@ -56,6 +56,9 @@ def test_score_is_the_gap_to_the_minimum_and_inf_for_a_diverged_run():
     far = path.copy()
     far[-1] = [100.0, 0.0]  # finite but far outside the window
     assert score_trajectory(bowl, far, 50) == math.inf
+    excursion = path.copy()
+    excursion[20] = [0.0, 1e6]  # left the window on the way and came back (e.g. a decaying rate)
+    assert score_trajectory(bowl, excursion, 50) == math.inf
 
 
 def test_saddle_score_is_the_escape_step():
