@@ -1054,6 +1054,14 @@ def from_keras(keras_optimizer: Any) -> Optimizer:
     decay) raise ``NotImplementedError`` naming the setting instead of being ignored.
 
     Only the object's class name, ``get_config()`` and variables are used (no TensorFlow import).
+
+    "Exactly" has one caveat, in float64: Keras casts several Python-float hyperparameters
+    (``momentum``, ``beta_1``, ``beta_2``, ``rho``, the learning rate, Adagrad's initial accumulator …)
+    through float32 before casting them to the variables' dtype (``ops.cast(0.9, "float64")`` is
+    0.8999999761581421).  The optimizer returned here keeps the configured values (apart from
+    Adagrad's accumulator), so with float64 variables it agrees with Keras to about 1e-7 relative
+    unless the values are float32-representable (0.875, 2⁻⁵ …), when the agreement is to rounding
+    error; in float32 the two agree to float32 rounding either way.
     """
     name = type(keras_optimizer).__name__
     if not hasattr(keras_optimizer, "get_config"):

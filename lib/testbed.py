@@ -99,7 +99,8 @@ def score_trajectory(landscape: Landscape, trajectory: np.ndarray, steps: int) -
         if np.any(np.abs(trajectory[:, 0] - cx) > 3 * hx) or np.any(np.abs(trajectory[:, 1] - cy) > 3 * hy):
             return math.inf
         return float(landscape.f(final) - landscape.f_min)
-    values = landscape.f(trajectory.T)
+    with np.errstate(over="ignore", invalid="ignore"):  # a run that escaped far away: J overflows to -inf
+        values = landscape.f(trajectory.T)
     inside = np.abs(trajectory[:, 0] - cx) <= hx
     escaped = np.flatnonzero((values < SADDLE_ESCAPE_LEVEL) & inside)
     if escaped.size:

@@ -135,3 +135,10 @@ def test_digits_experiment_sweeps_then_repeats_over_seeds():
     assert result.test_accuracy[0] == pytest.approx(model.evaluate(data.X_test, data.y_test)[1])
     # and the seeds differ (different initial weights and batches)
     assert result.val_loss[0, -1] != result.val_loss[1, -1]
+
+
+def test_saddle_score_of_a_run_that_flew_off_is_quiet(recwarn):
+    s = saddle()
+    path = run(gd(1.5), s, s.default_start, 300)  # w2 grows 4× per step: J = w1² − w2² overflows
+    score_trajectory(s, path, 300)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
