@@ -262,3 +262,41 @@ def plot_curves(curves, ax=None, *, xlabel: str, ylabel: str, logy: bool = False
         ax.set_title(title)
     ax.legend(loc="best")
     return ax
+
+
+def explorer(draw, /, **controls):
+    """Sliders that redraw a figure, for live Jupyter or Colab sessions; returns the widget to display.
+
+    ``draw(**values)`` draws one matplotlib figure (it may end with ``plt.show()``).  ``controls`` maps
+    ``draw``'s argument names to ipywidgets controls (``FloatSlider``, ``Checkbox`` …), to
+    ``ipywidgets.fixed(value)`` or to plain values, which are passed unchanged.
+
+    The figure is drawn only when a control changes.  The chapter draws the figure for the initial
+    values in the cell above (that is what the HTML book shows); drawing nothing while the notebook
+    is executed keeps ipywidgets' output capture out of unattended runs (nbclient, which
+    ``scripts/execute_notebooks.py`` and the book build use, loses track of a cell whose output is
+    captured by an ``Output`` widget at execution time under load, and waits for its time-out).
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    if not callable(draw):
+        raise TypeError(f"draw must be a function that draws a figure, got {type(draw).__name__}")
+    live = {name: c for name, c in controls.items() if isinstance(c, widgets.ValueWidget)}
+    fixed = {name: (c.value if isinstance(c, widgets.fixed) else c) for name, c in controls.items() if name not in live}
+    if not live:
+        raise ValueError("explorer needs at least one ipywidgets control (a slider, a checkbox …) among its keyword arguments")
+    figure_area = widgets.Output()
+
+    def redraw(change=None) -> None:
+        with figure_area:
+            figure_area.clear_output(wait=True)
+            draw(**fixed, **{name: c.value for name, c in live.items()})
+            plt.show()
+
+    for control in live.values():
+        control.observe(redraw, names="value")
+    hint = widgets.HTML("<i>Move a control to redraw the figure (the figure above shows the initial values).</i>")
+    box = widgets.VBox([*live.values(), hint, figure_area])
+    box.redraw = redraw  # for tests, and for readers who want the figure without touching a slider
+    return box

@@ -12,6 +12,7 @@ each notebook's wall time.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:
         elapsed = execute(path, budget=args.budget)
         total += elapsed
-        print(f"{elapsed:6.1f} s  {path.relative_to(ROOT)}", flush=True)
+        print(f"{elapsed:6.1f} s  {os.path.relpath(path, ROOT)}", flush=True)
     print(f"{total:6.1f} s  total ({len(paths)} notebooks)")
     return 0
 

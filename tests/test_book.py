@@ -73,3 +73,13 @@ def test_book_builds_without_warnings(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert (tmp_path / "out" / "_build" / "html" / "index.html").exists()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_interactive_figures_use_the_books_explorer(path):
+    """ipywidgets.interact/interactive draw into an Output widget while the notebook is executed, which
+    makes nbclient (execute script, book build) hang now and then; lib.plotting.explorer does not."""
+    nb = nbformat.read(path, as_version=4)
+    offending = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                 and re.search(r"\binteract(ive)?(_output)?\(|@(widgets\.)?interact", c.source)]
+    assert offending == [], f"cells {offending} of {path.name}: use lib.plotting.explorer instead of interact"

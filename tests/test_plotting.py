@@ -166,3 +166,32 @@ def test_plot_curves_accepts_colours_for_its_series():
     with pytest.raises(ValueError, match="colors must map curve names"):
         plot_curves({"a": np.ones(3)}, xlabel="x", ylabel="y", colors={"b": "red"})
     plt.close("all")
+
+
+def test_explorer_redraws_with_the_controls_values_only_when_they_change():
+    import ipywidgets as widgets
+
+    from lib.plotting import explorer
+
+    calls = []
+
+    def draw(alpha, beta, steps):
+        calls.append((alpha, beta, steps))
+        plt.plot([0, 1], [alpha, beta])
+
+    alpha = widgets.FloatSlider(value=0.5, min=0.0, max=1.0)
+    box = explorer(draw, alpha=alpha, beta=widgets.Checkbox(value=False), steps=widgets.fixed(100))
+    assert calls == []  # nothing is drawn (no output capture) until a control changes
+    alpha.value = 0.25
+    assert calls == [(0.25, False, 100)]
+    assert alpha in box.children
+    plt.close("all")
+
+
+def test_explorer_rejects_bad_input():
+    from lib.plotting import explorer
+
+    with pytest.raises(TypeError, match="draw must be a function"):
+        explorer(3, alpha=1.0)
+    with pytest.raises(ValueError, match="at least one ipywidgets control"):
+        explorer(lambda alpha: None, alpha=1.0)
