@@ -246,19 +246,22 @@ def digits_experiment(make: Factory, learning_rates, *, epochs: int = 10, batch_
         raise ValueError("seeds must name at least one seed")
     data = load_digits(seed=0) if data is None else data
     sizes = [data.X_train.shape[1], *hidden, int(data.y_train.max()) + 1]
-    final_val = []
+    sweep_runs = []  # seed 0 of step 2 is the sweep's run at the chosen rate: kept, not trained again
     for lr in rates:
-        _, val_loss, _ = _curves(MLP(sizes, activation, seed=0), data, make, float(lr), epochs=epochs,
-                                 batch_size=batch_size, seed=0)
-        final_val.append(val_loss[-1] if np.isfinite(val_loss[-1]) else np.inf)
-    final_val = np.array(final_val)
+        model = MLP(sizes, activation, seed=0)
+        sweep_runs.append((model, _curves(model, data, make, float(lr), epochs=epochs, batch_size=batch_size, seed=0)))
+    final_val = np.array([v[-1] if np.isfinite(v[-1]) else np.inf for _, (_, v, _) in sweep_runs])
     if not np.any(np.isfinite(final_val)):
         raise ValueError("every learning rate of the sweep diverged: widen the grid towards smaller rates")
-    best = float(rates[int(np.argmin(final_val))])
+    best_index = int(np.argmin(final_val))
+    best = float(rates[best_index])
     train, val, acc, test = [], [], [], []
     for s in seeds:
-        model = MLP(sizes, activation, seed=int(s))
-        t, v, a = _curves(model, data, make, best, epochs=epochs, batch_size=batch_size, seed=int(s))
+        if int(s) == 0:
+            model, (t, v, a) = sweep_runs[best_index]
+        else:
+            model = MLP(sizes, activation, seed=int(s))
+            t, v, a = _curves(model, data, make, best, epochs=epochs, batch_size=batch_size, seed=int(s))
         train.append(t), val.append(v), acc.append(a)
         test.append(model.evaluate(data.X_test, data.y_test)[1])
     return DigitsResult(rates, final_val, best, np.array(train), np.array(val), np.array(acc), np.array(test))
