@@ -84,3 +84,31 @@ def setup_notebook(seed: int = 0, *, tensorflow: bool = False) -> None:
         tf = import_tensorflow()
         tf.keras.utils.set_random_seed(seed)
         tf.config.experimental.enable_op_determinism()
+
+
+def keras_trajectory(keras_optimizer, landscape, w0, steps: int, *, dtype=np.float64, compiled: bool = False) -> np.ndarray:
+    """The iterates of a tf.keras optimizer on a landscape, shape ``(steps + 1, d)``, as :func:`lib.runner.run`.
+
+    The comparison every optimizer chapter makes: a ``tf.Variable`` starts at ``w0`` (in ``dtype``) and
+    at each step the optimizer's ``apply_gradients`` receives ``landscape.grad`` evaluated at Keras'
+    *own* current point, so the two runs are independent and any difference accumulates.  With
+    ``compiled=True`` the update runs in a ``tf.function`` (faster for long runs; the same update).
+    A used optimizer keeps its state and ``iterations``: pass a fresh one.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    if not callable(getattr(keras_optimizer, "apply_gradients", None)):
+        raise TypeError(f"keras_optimizer must be a keras.optimizers.Optimizer, got {type(keras_optimizer).__name__}")
+    tf = import_tensorflow()
+    var = tf.Variable(np.array(w0, dtype=dtype))
+
+    def apply(g):
+        keras_optimizer.apply_gradients([(g, var)])
+
+    if compiled:
+        apply = tf.function(apply)
+    rows = [var.numpy().copy()]
+    for _ in range(int(steps)):
+        apply(tf.constant(np.asarray(landscape.grad(var.numpy()), dtype=dtype)))
+        rows.append(var.numpy().copy())
+    return np.array(rows)
