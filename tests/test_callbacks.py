@@ -1,0 +1,151 @@
+"""Tests for lib/callbacks.py: EarlyStopping has keras.callbacks.EarlyStopping's rules — fed the same
+monitored values (hypothesis) and inside a training run against Keras' model.fit — and bad input."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lib.callbacks import Callback, EarlyStopping
+
+
+class Recorder:
+    """A stand-in model: its 'weights' are the epoch at which they were taken."""
+
+    def __init__(self):
+        self.epoch = None
+        self.restored = None
+        self.stop_training = False
+
+    def get_weights(self):
+        return [np.array(self.epoch)]
+
+    def set_weights(self, weights):
+        self.restored = int(weights[0])
+
+
+def run(callback, values, monitor):
+    """Drive ``callback`` as a fit loop does with the monitored ``values``; return what happened."""
+    model = Recorder()
+    callback.set_model(model)
+    callback.on_train_begin()
+    last = len(values) - 1
+    for epoch, value in enumerate(values):
+        model.epoch = epoch
+        callback.on_epoch_end(epoch, {monitor: value, "loss": 1.0})
+        if model.stop_training:
+            last = epoch
+            break
+    callback.on_train_end()
+    best = None if callback.best is None else float(callback.best)
+    return dict(last=last, stopped=model.stop_training, stopped_epoch=callback.stopped_epoch,
+                best_epoch=callback.best_epoch, best=best, wait=callback.wait, restored=model.restored)
+
+
+# values on a grid of 1/8 so that Keras' float32 comparisons and ours (float64) agree exactly
+grid = st.integers(-40, 40).map(lambda k: k / 8)
+
+
+@settings(max_examples=120, deadline=None)
+@given(values=st.lists(grid, min_size=1, max_size=25), patience=st.integers(0, 5),
+       min_delta=st.sampled_from([0.0, 0.125, 0.5]), mode=st.sampled_from(["min", "max", "auto"]),
+       baseline=st.one_of(st.none(), grid), restore=st.booleans(), start=st.integers(0, 6),
+       accuracy=st.booleans())
+def test_same_decisions_as_keras_on_any_sequence(keras, values, patience, min_delta, mode, baseline, restore, start,
+                                                 accuracy):
+    monitor = "val_accuracy" if accuracy else "val_loss"
+    kwargs = dict(monitor=monitor, min_delta=min_delta, patience=patience, baseline=baseline,
+                  restore_best_weights=restore, start_from_epoch=start)
+    ours = run(EarlyStopping(mode=mode, **kwargs), values, monitor)
+    # Keras resolves mode="auto" for accuracy from the compiled metrics; our stand-in model has none
+    keras_mode = "max" if (mode == "auto" and accuracy) else mode
+    theirs = run(keras.callbacks.EarlyStopping(mode=keras_mode, **kwargs), values, monitor)
+    assert ours == theirs
+
+
+def test_patience_counts_epochs_without_improvement_and_restores_the_best():
+    # val_loss falls for 3 epochs, then rises: with patience 2 training stops 2 epochs after the best
+    values = [1.0, 0.8, 0.7, 0.75, 0.9, 0.6]
+    result = run(EarlyStopping(patience=2, restore_best_weights=True), values, "val_loss")
+    assert result == dict(last=4, stopped=True, stopped_epoch=4, best_epoch=2, best=0.7, wait=2, restored=2)
+
+
+def test_restores_the_best_weights_even_when_training_is_not_stopped():
+    result = run(EarlyStopping(patience=10, restore_best_weights=True), [1.0, 0.5, 0.9], "val_loss")
+    assert not result["stopped"] and result["restored"] == 1
+
+
+def test_min_delta_is_the_least_change_that_counts():
+    # 0.95 is below 1.0 but not by more than min_delta = 0.1: no improvement, so stop at epoch 1
+    result = run(EarlyStopping(min_delta=0.1, patience=1), [1.0, 0.95, 0.5], "val_loss")
+    assert result["stopped_epoch"] == 1 and result["best"] == 1.0
+    result = run(EarlyStopping(min_delta=0.01, patience=1), [1.0, 0.95, 0.5], "val_loss")
+    assert not result["stopped"] and result["best"] == 0.5
+
+
+def test_baseline_must_be_beaten_to_reset_patience():
+    # epochs 0 and 1 improve on the best so far but not on the baseline 0.5, so wait is not reset:
+    # the first epoch without improvement (2) already exhausts patience 2 (an improving epoch never stops)
+    values = [0.9, 0.8, 0.85, 0.85, 0.85]
+    result = run(EarlyStopping(patience=2, baseline=0.5), values, "val_loss")
+    assert result["stopped_epoch"] == 2 and result["best"] == 0.8
+    assert run(EarlyStopping(patience=2), values, "val_loss")["stopped_epoch"] == 3  # without the baseline
+
+
+def test_start_from_epoch_ignores_the_warm_up():
+    result = run(EarlyStopping(patience=0, start_from_epoch=3), [1.0, 2.0, 3.0, 4.0, 5.0], "val_loss")
+    assert result["stopped_epoch"] == 4 and result["best_epoch"] == 3
+
+
+def test_mode_auto_maximizes_accuracy_and_minimizes_loss():
+    assert EarlyStopping(monitor="val_accuracy").mode == "max"
+    assert EarlyStopping(monitor="accuracy").mode == "max"
+    assert EarlyStopping(monitor="loss").mode == "min"
+    result = run(EarlyStopping(monitor="accuracy", patience=0), [0.5, 0.6, 0.55], "accuracy")
+    assert result["stopped_epoch"] == 2 and result["best"] == 0.6
+
+
+def test_callback_can_be_reused():
+    cb = EarlyStopping(patience=0, restore_best_weights=True)
+    first = run(cb, [1.0, 2.0], "val_loss")
+    second = run(cb, [3.0, 2.0, 4.0], "val_loss")
+    assert first["stopped_epoch"] == 1 and second["stopped_epoch"] == 2 and second["best"] == 2.0
+
+
+def test_base_callback_hooks_do_nothing():
+    cb = Callback()
+    cb.set_model("m")
+    cb.set_params({"epochs": 1})
+    for hook in (cb.on_train_begin, cb.on_train_end):
+        assert hook() is None
+    for hook in (cb.on_epoch_begin, cb.on_epoch_end, cb.on_train_batch_begin, cb.on_train_batch_end):
+        assert hook(0, {}) is None
+    assert cb.model == "m" and cb.params == {"epochs": 1}
+
+
+# ------------------------------------------------------------------------------------------------
+# bad input
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(patience=-1), ValueError, "patience must be an integer >= 0, got -1"),
+    (dict(patience=1.5), TypeError, "patience must be an integer >= 0, got float: 1.5"),
+    (dict(min_delta=-0.1), ValueError, "min_delta must be a finite number >= 0, got -0.1"),
+    (dict(min_delta=float("nan")), ValueError, "min_delta must be a finite number >= 0, got nan"),
+    (dict(start_from_epoch=-2), ValueError, "start_from_epoch must be an integer >= 0, got -2"),
+    (dict(mode="up"), ValueError, "mode must be one of 'auto', 'min', 'max', got 'up'"),
+    (dict(monitor="val_f1"), ValueError, "mode='auto' cannot tell whether monitor='val_f1'"),
+    (dict(monitor=3), TypeError, "monitor must be the name of a logged quantity"),
+    (dict(baseline="low"), TypeError, "baseline must be a finite number, got str"),
+    (dict(restore_best_weights=1), TypeError, "restore_best_weights must be True or False, got 1"),
+])
+def test_bad_arguments(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        EarlyStopping(**kwargs)
+
+
+def test_a_monitor_missing_from_the_logs_names_the_logged_keys():
+    cb = EarlyStopping(monitor="val_loss")
+    cb.set_model(Recorder())
+    cb.on_train_begin()
+    with pytest.raises(ValueError, match=r"monitor='val_loss' is not among the logged quantities \['accuracy', 'loss'\]"):
+        cb.on_epoch_end(0, {"loss": 1.0, "accuracy": 0.5})
