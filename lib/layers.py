@@ -859,7 +859,9 @@ class Sequential:
       order of Keras' ``model.trainable_variables``; ``loss_and_grads`` returns gradients aligned
       with it.  ``get_weights()/set_weights()`` use Keras' ``model.get_weights()`` order.
     * The network is built on its first input (or by :meth:`build`); its dtype is that input's.
-    * ``fit`` lives in :mod:`lib.training`; ``stop_training`` is the flag callbacks set.
+    * ``fit`` lives in :mod:`lib.training`; ``stop_training`` is the flag callbacks set;
+      ``last_logits`` holds the logits of the last ``loss_and_grads`` (``fit`` logs Keras' training
+      accuracy from them, without a second forward pass).
     """
 
     def __init__(self, layers: Sequence[Layer], loss: str = "sparse_categorical_crossentropy",
@@ -879,6 +881,7 @@ class Sequential:
         self.loss = loss
         self.label_smoothing = _real(label_smoothing, "label_smoothing", low=0.0, high=1.0)
         self.stop_training = False
+        self.last_logits: np.ndarray | None = None
         self.built = False
         self.dtype: np.dtype | None = None
         self.input_shape: tuple | None = None
@@ -1023,6 +1026,7 @@ class Sequential:
         X = self._check_X(X)
         y = _check_labels(y, self.n_classes, X.shape[0])
         s = self._forward(X, _flag(training, "training"))
+        self.last_logits = s  # this pass's logits (lib.training.fit's running accuracy)
         J, delta = self._loss(s, y)
         for layer in reversed(self.layers):
             delta = layer.backprop(delta)
