@@ -3,9 +3,14 @@
 Mirrors the university lecture "5. Deep-learning optimization": the output layer is softmax with
 the log-likelihood objective (§5.1.3, (5.7)-(5.8)), weights start as in §5.2.2 ((5.11), which is
 Keras' ``glorot_uniform``), an optional L2 weight penalty is (5.21)-(5.22), and :meth:`MLP.train`
-stops early with patience as in algorithm 5-7 (§5.4.2).  It is a small, readable stand-in for a
-``keras.Sequential`` of ``Dense`` layers, and is checked against one in ``tests/test_mlp.py``
-(same weights → same loss, gradients and trained weights).
+stops early with patience as in algorithm 5-7 (§5.4.2).
+
+``MLP`` is a thin builder: ``MLP.network`` is a :class:`lib.layers.Sequential` of
+:class:`~lib.layers.Dense` layers, which computes everything (one network implementation), and
+:meth:`MLP.train` runs :func:`lib.training.fit`.  What ``MLP`` adds is the interface chapters 1–8
+use: a parameter list ``[W1, b1, …]``, ``train`` with a per-epoch schedule, early stopping by
+``patience`` and whole-training-set losses.  It is checked against a ``keras.Sequential`` in
+``tests/test_mlp.py`` (same weights → same loss, gradients and trained weights).
 
 Notation (samples are rows, as in Keras; the lecture writes columns, ``z = Wᵀx + b``)::
 
@@ -23,63 +28,25 @@ Backpropagation (``δ`` = ∂J/∂z; ``m`` = number of samples)::
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from lib.data import _check_int_seed, minibatches
-from lib.losses import _as_float_array, _check_labels
+from lib import regularizers
+from lib._checks import check_finite, real_array
+from lib.callbacks import Callback, EarlyStopping
+from lib.data import _check_int_seed
+from lib.layers import ACTIVATIONS, VARIANCE_SCALING, Dense, Sequential
+from lib.losses import _check_labels
+from lib.training import fit
 
 __all__ = ["MLP", "History", "ACTIVATIONS", "INITIALIZERS"]
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) without overflow and without input checks (lib.losses.sigmoid checks; this runs per batch)."""
-    ez = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + ez), ez / (1 + ez))
-
-
-#: Hidden-layer activations τ and their derivatives, written with the activation ``a = τ(z)``
-#: where that is cheaper.  ReLU'(0) = 0, as in TensorFlow.
-ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
-    "relu": (lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype)),
-    "sigmoid": (_sigmoid, lambda z, a: a * (1 - a)),
-    "tanh": (np.tanh, lambda z, a: 1 - a * a),
-    "linear": (lambda z: z, lambda z, a: np.ones_like(z)),
-}
-
-#: Weight initialisers (biases always start at 0, lecture §5.2.2 "바이어스는 보통 0으로 초기화").
-#: ``(distribution, scale, mode)`` as in Keras' ``VarianceScaling``: with ``n`` = fan_in, or
-#: (fan_in + fan_out)/2 for ``fan_avg``, "uniform" draws from ``[-r, r]`` with ``r = √(3·scale/n)``,
-#: "truncated_normal" from a normal with ``σ = √(scale/n) / 0.8796…`` re-drawn beyond ``2σ``.
-#: ``"uniform_fan_in"`` is the lecture's (5.10), ``r = 1/√n_in`` (Keras has no such initialiser).
-INITIALIZERS: dict[str, tuple[str, float, str]] = {
-    "glorot_uniform": ("uniform", 1.0, "fan_avg"),  # lecture (5.11), r = √6/√(n_in + n_out); Keras default
-    "glorot_normal": ("truncated_normal", 1.0, "fan_avg"),
-    "he_uniform": ("uniform", 2.0, "fan_in"),
-    "he_normal": ("truncated_normal", 2.0, "fan_in"),  # ResNet in §5.2.2 (Keras truncates at 2σ)
-    "lecun_uniform": ("uniform", 1.0, "fan_in"),
-    "lecun_normal": ("truncated_normal", 1.0, "fan_in"),
-    "uniform_fan_in": ("uniform", 1.0 / 3.0, "fan_in"),  # lecture (5.10), r = 1/√n_in
-}
-
-_TRUNCATED_NORMAL_STD = 0.87962566103423978  # std of a standard normal truncated to [-2, 2] (Keras)
-
-
-def _init_weight(rng: np.random.Generator, n_in: int, n_out: int, init: str, dtype) -> np.ndarray:
-    distribution, scale, mode = INITIALIZERS[init]
-    n = n_in if mode == "fan_in" else (n_in + n_out) / 2.0
-    if distribution == "uniform":
-        r = math.sqrt(3.0 * scale / n)
-        return rng.uniform(-r, r, size=(n_in, n_out)).astype(dtype)
-    sigma = math.sqrt(scale / n) / _TRUNCATED_NORMAL_STD
-    w = rng.standard_normal((n_in, n_out))
-    outside = np.abs(w) > 2
-    while np.any(outside):  # re-draw beyond 2σ (about 4.6 % of the draws each round)
-        w[outside] = rng.standard_normal(int(outside.sum()))
-        outside = np.abs(w) > 2
-    return (sigma * w).astype(dtype)
+#: Weight initialisers (biases always start at 0, lecture §5.2.2 "바이어스는 보통 0으로 초기화"):
+#: Keras' ``VarianceScaling`` family, ``name -> (distribution, scale, mode)`` (see
+#: :data:`lib.layers.VARIANCE_SCALING`); ``"uniform_fan_in"`` is the lecture's (5.10), ``r = 1/√n_in``.
+INITIALIZERS = VARIANCE_SCALING
 
 
 def _check_positive_int(value, name: str, *, minimum: int = 1) -> int:
@@ -90,31 +57,21 @@ def _check_positive_int(value, name: str, *, minimum: int = 1) -> int:
     return int(value)
 
 
-def _current_learning_rate(optimizer) -> float:
-    """The optimizer's learning rate now: a number, or a schedule evaluated at ``iterations``."""
-    lr = getattr(optimizer, "learning_rate", None)
-    try:
-        if callable(lr):
-            return float(lr(int(getattr(optimizer, "iterations", 0))))
-        return float(lr)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
 @dataclass(frozen=True)
 class History:
     """What :meth:`MLP.train` recorded.  Arrays are float64 NumPy arrays.
 
     * ``iteration_loss[k]`` — the mini-batch objective at iteration ``k`` (before that update).
     * ``epoch_train_loss``, ``epoch_train_accuracy`` — on the *whole* training set with the weights
-      at the end of each epoch (Keras' ``fit`` instead prints the running mean of the batch losses
-      during the epoch; that is the mean of ``iteration_loss`` over the epoch's iterations).
+      at the end of each epoch (Keras' ``fit`` instead logs the running mean of the batch losses
+      during the epoch, as :func:`lib.training.fit` does in ``history["loss"]``; that is the mean
+      of ``iteration_loss`` over the epoch's iterations, weighted by batch size).
     * ``epoch_val_loss``, ``epoch_val_accuracy`` — the same on the validation set (empty arrays when
       no validation data was given).
     * ``epoch_time`` — wall-clock seconds spent in each epoch's mini-batch loop (``time.perf_counter``).
     * ``epoch_learning_rate`` — ``optimizer.learning_rate`` at the start of each epoch (a schedule
       is evaluated at ``optimizer.iterations``).
-    * ``iterations_per_epoch`` — ``⌈m / batch_size⌉``.
+    * ``iterations_per_epoch`` — ``⌈N / batch_size⌉``.
     * ``best_epoch`` — with early stopping, the (0-based) epoch whose weights were restored; else None.
     * ``stopped_early`` — True if patience ran out before ``epochs`` epochs.
     * ``diverged`` — True if a mini-batch loss became non-finite (inf/NaN); training stopped there,
@@ -141,20 +98,49 @@ class History:
         return int(self.epoch_train_loss.shape[0])
 
 
+class _EpochSchedule(Callback):
+    """``optimizer.learning_rate = schedule(epoch)`` at the start of each epoch (Keras'
+    ``LearningRateScheduler``)."""
+
+    def __init__(self, optimizer, schedule: Callable[[int], float]) -> None:
+        super().__init__()
+        self.optimizer, self.schedule = optimizer, schedule
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.optimizer.learning_rate = float(self.schedule(epoch))
+
+
+class _TrainingSetEvaluation(Callback):
+    """Loss and accuracy on the whole training set with the weights at the end of each epoch."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray) -> None:
+        super().__init__()
+        self.X, self.y, self.loss, self.accuracy = X, y, [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss, accuracy = self.model.evaluate(self.X, self.y)
+        self.loss.append(loss)
+        self.accuracy.append(accuracy)
+
+
 class MLP:
     """Fully connected network ``layer_sizes[0] → … → layer_sizes[-1]`` with a softmax output.
 
     ``layer_sizes = [n_0, n_1, …, n_L]``: ``n_0`` inputs, ``L − 1`` hidden layers with activation
-    ``activation`` (``"relu"``, ``"sigmoid"``, ``"tanh"`` or ``"linear"``), and ``n_L`` classes.
-    ``params`` is the list ``[W1, b1, …, WL, bL]`` with ``W_l.shape == (n_{l-1}, n_l)`` — exactly the
-    order and shapes of ``keras.Sequential([Dense(n_1, activation), …, Dense(n_L)]).get_weights()``,
-    so ``mlp.set_params(model.get_weights())`` makes the two networks identical.
+    ``activation`` (``"relu"``, ``"sigmoid"``, ``"tanh"``, ``"linear"`` or another name of
+    :data:`lib.layers.ACTIVATIONS`), and ``n_L`` classes.  ``network`` is the
+    :class:`lib.layers.Sequential` ``[Dense(n_1, activation), …, Dense(n_L)]`` (logits out).
+    ``params`` is the list ``[W1, b1, …, WL, bL]`` of its arrays with ``W_l.shape == (n_{l-1}, n_l)``
+    — exactly the order and shapes of ``keras.Sequential([Dense(n_1, activation), …,
+    Dense(n_L)]).get_weights()``, so ``mlp.set_params(model.get_weights())`` makes the two networks
+    identical.
 
     Initialisation (lecture §5.2.2) follows Keras' ``Dense`` default: ``init="glorot_uniform"``,
     ``W ~ U[−r, r]`` with ``r = √6 / √(n_in + n_out)`` — the lecture's (5.11) — and zero biases.
     Other choices: see :data:`INITIALIZERS` (``"he_normal"`` is the usual partner of ReLU;
-    ``"uniform_fan_in"`` is the lecture's (5.10)).  The numbers drawn come from NumPy's generator
-    seeded by ``seed``, so they are not the ones Keras would draw; the distribution is the same.
+    ``"uniform_fan_in"`` is the lecture's (5.10)).  The numbers come from one NumPy generator
+    seeded by ``seed`` that the layers draw from in turn, so they are not the ones Keras would draw;
+    the distribution is the same.
 
     ``l2 = λ ≥ 0`` adds ``λ Σ_l ‖W_l‖²`` (weights only, not biases) to the objective, the lecture's
     (5.21) with gradient ``+2λW`` (5.22); it is exactly ``Dense(…, kernel_regularizer=
@@ -193,11 +179,15 @@ class MLP:
         self.l2 = float(l2)
         self.dtype = dt
         self.seed = seed
-        rng = np.random.default_rng(seed)
-        self.params: list[np.ndarray] = []
-        for n_in, n_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:]):
-            self.params.append(_init_weight(rng, n_in, n_out, init, dt))
-            self.params.append(np.zeros(n_out, dtype=dt))
+        rng = np.random.default_rng(seed)  # one stream: W1 is drawn first, then W2, …
+        reg = regularizers.L2(self.l2) if self.l2 else None
+        n_hidden = len(self.layer_sizes) - 2
+        self.network = Sequential([
+            Dense(n, activation=activation if l < n_hidden else None, kernel_initializer=init,
+                  kernel_regularizer=reg, seed=rng)
+            for l, n in enumerate(self.layer_sizes[1:])
+        ])
+        self.network.build((None, self.layer_sizes[0]), dt)
 
     def __repr__(self) -> str:
         return (f"MLP(layer_sizes={list(self.layer_sizes)}, activation={self.activation!r}, seed={self.seed}, "
@@ -207,6 +197,11 @@ class MLP:
     # parameters
     # ------------------------------------------------------------------------------------------
     @property
+    def params(self) -> list[np.ndarray]:
+        """``[W1, b1, …, WL, bL]``: the network's arrays themselves (an optimizer updates them in place)."""
+        return self.network.params
+
+    @property
     def n_layers(self) -> int:
         """Number of weight layers ``L`` (hidden layers + the output layer)."""
         return len(self.layer_sizes) - 1
@@ -214,7 +209,7 @@ class MLP:
     @property
     def n_params(self) -> int:
         """Total number of weights and biases."""
-        return int(sum(p.size for p in self.params))
+        return self.network.n_params
 
     def get_params(self) -> list[np.ndarray]:
         """Copies of ``[W1, b1, …, WL, bL]``."""
@@ -226,23 +221,24 @@ class MLP:
         Shapes must match ``[W1, b1, …]``; values are cast to the network's dtype.  All arrays are
         checked before any is written, so a bad list leaves the network unchanged.
         """
-        if len(params) != len(self.params):
-            raise ValueError(f"params must be a list of {len(self.params)} arrays [W1, b1, ...], got {len(params)}")
+        own = self.params
+        if len(params) != len(own):
+            raise ValueError(f"params must be a list of {len(own)} arrays [W1, b1, ...], got {len(params)}")
         new = []
-        for k, (p, q) in enumerate(zip(self.params, params)):
-            name = f"{'W' if k % 2 == 0 else 'b'}{k // 2 + 1}"
-            q = _as_float_array(q, f"params[{k}] ({name})")
+        for k, (p, q) in enumerate(zip(own, params)):
+            name = f"params[{k}] ({'W' if k % 2 == 0 else 'b'}{k // 2 + 1})"
+            q = check_finite(real_array(q, name), name)
             if q.shape != p.shape:
-                raise ValueError(f"params[{k}] ({name}) must have shape {p.shape}, got {q.shape}")
+                raise ValueError(f"{name} must have shape {p.shape}, got {q.shape}")
             new.append(q)
-        for p, q in zip(self.params, new):
+        for p, q in zip(own, new):
             p[...] = q
 
     # ------------------------------------------------------------------------------------------
-    # forward and backward passes
+    # forward and backward passes (computed by the network)
     # ------------------------------------------------------------------------------------------
     def _check_X(self, X, name: str = "X") -> np.ndarray:
-        X = _as_float_array(X, name)
+        X = check_finite(real_array(X, name), name)
         if X.ndim != 2:
             raise ValueError(f"{name} must be 2-D (samples as rows, {self.layer_sizes[0]} columns), got shape {X.shape}")
         if X.shape[1] != self.layer_sizes[0]:
@@ -253,33 +249,14 @@ class MLP:
             raise ValueError(f"{name} must hold at least one sample, got shape {X.shape}")
         return X.astype(self.dtype, copy=False)
 
-    def _forward(self, X: np.ndarray) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
-        """Logits and the caches ``zs = [z_1..z_{L-1}]``, ``acts = [a_0 = X, a_1..a_{L-1}]``."""
-        tau = ACTIVATIONS[self.activation][0]
-        acts, zs = [X], []
-        with np.errstate(over="ignore", invalid="ignore"):  # diverged weights give inf/NaN, reported by train()
-            for l in range(self.n_layers - 1):
-                z = acts[-1] @ self.params[2 * l] + self.params[2 * l + 1]
-                zs.append(z)
-                acts.append(tau(z))
-            logits = acts[-1] @ self.params[-2] + self.params[-1]
-        return logits, zs, acts
-
-    def _objective(self, logits: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per-sample ``−log softmax(s)_y`` and the log-probabilities (stable, as lib.losses.log_softmax)."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            shifted = logits - logits.max(axis=1, keepdims=True)
-            logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        return -logp[np.arange(len(y)), y], logp
-
-    def _penalty(self) -> float:
-        if self.l2 == 0.0:
-            return 0.0
-        return self.l2 * sum(float(np.sum(W * W)) for W in self.params[0::2])
+    def _check_Xy(self, X, y, x_name: str = "X", y_name: str = "y") -> tuple[np.ndarray, np.ndarray]:
+        X = self._check_X(X, x_name)
+        return X, _check_labels(y, self.layer_sizes[-1], X.shape[0], y_name)
 
     def logits(self, X) -> np.ndarray:
         """The scores ``s`` before softmax, shape ``(m, n_L)``."""
-        return self._forward(self._check_X(X))[0]
+        with np.errstate(over="ignore", invalid="ignore"):  # diverged weights give inf/NaN, reported by train()
+            return self.network.forward(self._check_X(X))
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities ``softmax(s)``, shape ``(m, n_L)``; rows sum to 1."""
@@ -294,49 +271,26 @@ class MLP:
 
     def loss(self, X, y) -> float:
         """Mean cross-entropy (natural log) of the labels ``y`` (+ the L2 penalty), without gradients."""
-        X = self._check_X(X)
-        y = _check_labels(y, self.layer_sizes[-1], X.shape[0])
-        e, _ = self._objective(self._forward(X)[0], y)
-        return float(e.mean()) + self._penalty()
+        return self.evaluate(X, y)[0]
 
     def evaluate(self, X, y) -> tuple[float, float]:
         """``(loss, accuracy)`` on ``(X, y)``: the mean cross-entropy (+ L2 penalty) and the fraction correct."""
-        X = self._check_X(X)
-        y = _check_labels(y, self.layer_sizes[-1], X.shape[0])
-        logits = self._forward(X)[0]
-        e, _ = self._objective(logits, y)
-        return float(e.mean()) + self._penalty(), float(np.mean(np.argmax(logits, axis=1) == y))
+        X, y = self._check_Xy(X, y)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.network.evaluate(X, y)
 
     def loss_and_grads(self, X, y) -> tuple[float, list[np.ndarray]]:
         """Mean cross-entropy of integer labels ``y`` and its gradients, aligned with ``params``.
 
         Returns ``(J, [∂J/∂W1, ∂J/∂b1, …, ∂J/∂WL, ∂J/∂bL])`` with ``J = mean_i −ln softmax(s_i)_{y_i}``
         (+ ``λ Σ ‖W_l‖²`` when ``l2 = λ > 0``), computed by backpropagation (see the module
-        docstring).  ``X``: ``(m, layer_sizes[0])``; ``y``: ``(m,)`` integers in ``[0, layer_sizes[-1])``.
-        ``J`` is a Python float; the gradients have the network's dtype.  If the weights have
-        diverged, ``J`` is inf/NaN (the input is checked, the weights are not).
+        docstring) in ``network``.  ``X``: ``(m, layer_sizes[0])``; ``y``: ``(m,)`` integers in
+        ``[0, layer_sizes[-1])``.  ``J`` is a Python float; the gradients have the network's dtype.
+        If the weights have diverged, ``J`` is inf/NaN (the input is checked, the weights are not).
         """
-        X = self._check_X(X)
-        y = _check_labels(y, self.layer_sizes[-1], X.shape[0])
-        logits, zs, acts = self._forward(X)
-        e, logp = self._objective(logits, y)
-        m = X.shape[0]
+        X, y = self._check_Xy(X, y)
         with np.errstate(over="ignore", invalid="ignore"):
-            delta = np.exp(logp)  # δ_L = (softmax(s) − onehot(y)) / m
-            delta[np.arange(m), y] -= 1
-            delta /= m
-            dtau = ACTIVATIONS[self.activation][1]
-            grads: list[np.ndarray] = [None] * len(self.params)  # type: ignore[list-item]
-            for l in range(self.n_layers - 1, -1, -1):
-                W = self.params[2 * l]
-                dW = acts[l].T @ delta
-                if self.l2:
-                    dW += (2 * self.l2) * W
-                grads[2 * l] = dW
-                grads[2 * l + 1] = delta.sum(axis=0)
-                if l > 0:
-                    delta = (delta @ W.T) * dtau(zs[l - 1], acts[l])
-        return float(e.mean()) + self._penalty(), grads
+            return self.network.loss_and_grads(X, y)
 
     # ------------------------------------------------------------------------------------------
     # training
@@ -346,41 +300,39 @@ class MLP:
               min_delta: float = 0.0, shuffle: bool = True) -> History:
         """Mini-batch training with any ``lib.optimizers`` optimizer; returns a :class:`History`.
 
-        Each epoch: (if ``schedule``) ``optimizer.learning_rate = schedule(epoch)``; shuffle the
-        training set and cut it into mini-batches (:func:`lib.data.minibatches`, the last smaller
-        batch kept); for each batch compute ``J, g = loss_and_grads(X_b, y_b)`` and call
-        ``optimizer.step(params, g)``, which updates ``params`` in place (an optimizer that returns
-        new arrays instead is accepted too: they are copied into ``params``); then evaluate the
-        whole training set and, if given, the validation set.
+        This is :func:`lib.training.fit` on ``network`` (each epoch: shuffle the training set, cut
+        it into mini-batches, the last smaller batch kept; for each batch the loss and gradients
+        ``J, g`` at ``optimizer.lookahead(params)`` (``params`` itself for every optimizer but
+        Nesterov's look-ahead form), then ``optimizer.step(params, g)``), plus after each epoch the
+        loss and accuracy on the whole training set and, if given, the validation set.
 
         * ``seed`` (int or ``np.random.Generator``) fixes the mini-batch order of every epoch: one
           generator is created from it and passed to :func:`~lib.data.minibatches` each epoch, so
           ``[list(minibatches(X, y, b, seed=rng)) for _ in range(epochs)]`` with
           ``rng = np.random.default_rng(seed)`` reproduces the batches (used for the Keras parity test).
         * ``schedule(epoch) -> learning rate`` (0-based epoch) mimics Keras' ``LearningRateScheduler``
-          callback, for per-epoch decay such as ``α₀ / (1 + decay · epoch)`` (week-10 notes).  For
+          callback, for per-epoch decay such as ``α₀ / (1 + decay · epoch)`` (week-10 notes); the
+          optimizer's learning rate is set back to what it was when training ends.  For
           per-iteration decay give the optimizer a ``lib.schedules`` schedule as ``learning_rate``.
         * ``patience`` (needs ``X_val, y_val``): early stopping on the validation loss, the lecture's
-          algorithm 5-7 with ``q = 1`` epoch and the loss instead of the error rate, and the same
-          rule as ``keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
-          min_delta=min_delta, restore_best_weights=True)``: an epoch improves if its validation
-          loss is below the best so far minus ``min_delta``; training stops once ``patience``
-          epochs in a row have not improved, and **the weights of the best epoch are restored at
-          the end of training** (also when all ``epochs`` ran), so ``params`` afterwards are the
-          best ones, not the last; ``History.best_epoch`` says which.
+          algorithm 5-7 with ``q = 1`` epoch and the loss instead of the error rate:
+          ``lib.callbacks.EarlyStopping(monitor="val_loss", patience=patience, min_delta=min_delta,
+          restore_best_weights=True)``, Keras' rule: an epoch improves if its validation loss is
+          below the best so far minus ``min_delta``; training stops once ``patience`` epochs in a
+          row have not improved, and **the weights of the best epoch are restored at the end of
+          training** (also when all ``epochs`` ran, or training diverged), so ``params`` afterwards
+          are the best ones, not the last; ``History.best_epoch`` says which.
         * A non-finite mini-batch loss (divergence, e.g. a learning rate far too large) stops
-          training and sets ``History.diverged``; the weights are left as they were at that point.
+          training before that update and sets ``History.diverged``.
 
         All arguments are checked before the first update, so a bad argument changes nothing.
         """
-        X = self._check_X(X)
-        y = _check_labels(y, self.layer_sizes[-1], X.shape[0])
+        X, y = self._check_Xy(X, y)
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val must be given together (or both left None)")
         has_val = X_val is not None
         if has_val:
-            X_val = self._check_X(X_val, "X_val")
-            y_val = _check_labels(y_val, self.layer_sizes[-1], X_val.shape[0], "y_val")
+            X_val, y_val = self._check_Xy(X_val, y_val, "X_val", "y_val")
         epochs = _check_positive_int(epochs, "epochs")
         batch_size = _check_positive_int(batch_size, "batch_size")
         if not callable(getattr(optimizer, "step", None)):
@@ -395,70 +347,39 @@ class MLP:
             math.isfinite(min_delta) and min_delta >= 0
         ):
             raise ValueError(f"min_delta must be a non-negative finite float, got {min_delta!r}")
-        if isinstance(seed, np.random.Generator):
-            rng = seed
-        else:
-            rng = np.random.default_rng(_check_int_seed(seed))
-        # check that minibatches accepts the arguments before anything changes
-        minibatches(X, y, batch_size, shuffle=shuffle, seed=0)
+        if not isinstance(seed, np.random.Generator):
+            seed = _check_int_seed(seed)
 
-        it_loss: list[float] = []
-        tr_loss, tr_acc, va_loss, va_acc, times, lrs = [], [], [], [], [], []
-        best_loss, best_epoch, best_params, wait = math.inf, None, None, 0
-        stopped_early = diverged = False
-        for epoch in range(epochs):
-            if schedule is not None:
-                optimizer.learning_rate = float(schedule(epoch))
-            lrs.append(_current_learning_rate(optimizer))
-            start = time.perf_counter()
-            for Xb, yb in minibatches(X, y, batch_size, shuffle=shuffle, seed=rng):
-                loss, grads = self.loss_and_grads(Xb, yb)
-                it_loss.append(loss)
-                if not math.isfinite(loss):
-                    diverged = True
-                    break
-                updated = optimizer.step(self.params, grads)
-                if updated is not None and updated is not self.params:
-                    for p, q in zip(self.params, updated):
-                        if q is not p:
-                            p[...] = q
-            if diverged:
-                lrs.pop()
-                break
-            times.append(time.perf_counter() - start)
-            loss, acc = self.evaluate(X, y)
-            tr_loss.append(loss)
-            tr_acc.append(acc)
-            if has_val:
-                loss, acc = self.evaluate(X_val, y_val)
-                va_loss.append(loss)
-                va_acc.append(acc)
-            if patience is not None:
-                # keras.callbacks.EarlyStopping.on_epoch_end, restore_best_weights=True
-                if best_params is None:
-                    best_params, best_epoch = self.get_params(), epoch
-                wait += 1
-                if va_loss[-1] < best_loss - min_delta:
-                    best_loss, best_epoch, best_params, wait = va_loss[-1], epoch, self.get_params(), 0
-                elif wait >= patience and epoch > 0:
-                    stopped_early = epoch < epochs - 1
-                    break
-        if patience is not None and best_params is not None and not diverged:
-            self.set_params(best_params)
+        on_train_set = _TrainingSetEvaluation(X, y)
+        callbacks: list[Callback] = [on_train_set]
+        if schedule is not None:
+            callbacks.insert(0, _EpochSchedule(optimizer, schedule))
+        stopper = None
+        if patience is not None:
+            stopper = EarlyStopping("val_loss", min_delta=min_delta, patience=patience, restore_best_weights=True)
+            callbacks.append(stopper)
+        saved_learning_rate = optimizer.learning_rate if schedule is not None else None
+        try:
+            h = fit(self.network, X, y, optimizer, epochs=epochs, batch_size=batch_size,
+                    validation_data=(X_val, y_val) if has_val else None, callbacks=callbacks, shuffle=shuffle,
+                    seed=seed)
+        finally:
+            if schedule is not None:  # the optimizer leaves as it came (its own learning rate or schedule)
+                optimizer.learning_rate = saved_learning_rate
 
-        def arr(values: list[float]) -> np.ndarray:
-            return np.asarray(values, dtype=np.float64)
+        def arr(key: str) -> np.ndarray:
+            return np.asarray(h.history.get(key, []), dtype=np.float64)
 
         return History(
-            iteration_loss=arr(it_loss),
-            epoch_train_loss=arr(tr_loss),
-            epoch_train_accuracy=arr(tr_acc),
-            epoch_val_loss=arr(va_loss),
-            epoch_val_accuracy=arr(va_acc),
-            epoch_time=arr(times),
-            epoch_learning_rate=arr(lrs),
-            iterations_per_epoch=-(-X.shape[0] // batch_size),
-            best_epoch=best_epoch if patience is not None else None,
-            stopped_early=stopped_early,
-            diverged=diverged,
+            iteration_loss=h.iteration_loss,
+            epoch_train_loss=np.asarray(on_train_set.loss, dtype=np.float64),
+            epoch_train_accuracy=np.asarray(on_train_set.accuracy, dtype=np.float64),
+            epoch_val_loss=arr("val_loss"),
+            epoch_val_accuracy=arr("val_accuracy"),
+            epoch_time=h.epoch_time,
+            epoch_learning_rate=arr("learning_rate"),
+            iterations_per_epoch=h.params["steps"],
+            best_epoch=stopper.best_epoch if stopper is not None else None,
+            stopped_early=stopper is not None and 0 < stopper.stopped_epoch < epochs - 1,
+            diverged=h.diverged,
         )

@@ -289,4 +289,5 @@ def fit(model, X, y, optimizer, *, epochs: int, batch_size: int, validation_data
     for cb in everything:
         cb.set_model(model)
         cb.set_params(history.params)
-    return _fit(model, X, y, optimizer, epochs, batch_size, validation_data, everything, bool(shuffle), rng, history)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported (history.diverged), not warned
+        return _fit(model, X, y, optimizer, epochs, batch_size, validation_data, everything, bool(shuffle), rng, history)

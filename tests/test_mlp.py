@@ -248,7 +248,16 @@ def test_schedule_sets_the_learning_rate_at_each_epoch(digits):
     schedule = lambda epoch: 0.2 / (1 + 1.0 * epoch)  # noqa: E731  week-10 notes: α = α0 / (1 + decay·epoch)
     hist = MLP([64, 8, 10]).train(digits.X_train, digits.y_train, opt, epochs=4, batch_size=256, schedule=schedule)
     np.testing.assert_allclose(hist.epoch_learning_rate, [0.2, 0.1, 0.2 / 3, 0.05], rtol=1e-15)
-    assert opt.learning_rate == pytest.approx(0.05)
+    assert opt.learning_rate == 1.0  # the optimizer's own learning rate is put back (issue 9, point 18)
+    assert opt.iterations == 4 * 5  # and it did take the steps
+
+
+def test_schedule_restores_the_learning_rate_even_when_training_diverges():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(64, 5)), rng.integers(0, 3, 64)
+    opt = optimizers.SGD(0.1)
+    hist = MLP([5, 8, 3]).train(X, y, opt, epochs=20, batch_size=8, schedule=lambda epoch: 1e8)
+    assert hist.diverged and opt.learning_rate == 0.1
 
 
 def test_train_reproducible_by_seed(digits):
@@ -382,7 +391,7 @@ def test_set_params_copies_in_place_and_checks_everything_first():
     (dict(layer_sizes=[64, 2.5, 10]), ValueError, "got 2.5"),
     (dict(layer_sizes=[64, 1]), ValueError, r"layer_sizes\[-1\] \(the number of classes\) must be >= 2 for softmax, got 1"),
     (dict(layer_sizes=64), TypeError, "layer_sizes must be a sequence"),
-    (dict(layer_sizes=[4, 3], activation="softplus"), ValueError, r"activation must be one of .* got 'softplus'"),
+    (dict(layer_sizes=[4, 3], activation="cube"), ValueError, r"activation must be one of .* got 'cube'"),
     (dict(layer_sizes=[4, 3], init="orthogonal"), ValueError, "init must be one of .* got 'orthogonal'"),
     (dict(layer_sizes=[4, 3], l2=-0.1), ValueError, "l2 must be a non-negative finite float, got -0.1"),
     (dict(layer_sizes=[4, 3], dtype=np.int32), ValueError, "dtype must be float32 or float64"),
