@@ -46,7 +46,7 @@ def run(callback, values, monitor):
 grid = st.integers(-40, 40).map(lambda k: k / 8)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(values=st.lists(grid, min_size=1, max_size=25), patience=st.integers(0, 5),
        min_delta=st.sampled_from([0.0, 0.125, 0.5]), mode=st.sampled_from(["min", "max", "auto"]),
        baseline=st.one_of(st.none(), grid), restore=st.booleans(), start=st.integers(0, 6),
@@ -149,3 +149,55 @@ def test_a_monitor_missing_from_the_logs_names_the_logged_keys():
     cb.on_train_begin()
     with pytest.raises(ValueError, match=r"monitor='val_loss' is not among the logged quantities \['accuracy', 'loss'\]"):
         cb.on_epoch_end(0, {"loss": 1.0, "accuracy": 0.5})
+
+
+# ------------------------------------------------------------------------------------------------
+# inside fit, against keras Model.fit (full-batch SGD, float64)
+# ------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def overfitting_run():
+    """40 training images, full-batch SGD(1.0): the validation loss zig-zags, falls, then creeps up
+    (its minimum is at epoch 36 of 50)."""
+    from lib.data import load_digits
+
+    d = load_digits()
+    return d.X_train[:40], d.y_train[:40], d.X_val, d.y_val
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(patience=0),
+    dict(patience=3, restore_best_weights=True),
+    dict(patience=2, min_delta=0.05, restore_best_weights=True),
+    dict(patience=3, baseline=1.0, restore_best_weights=True),
+    dict(patience=2, start_from_epoch=5, restore_best_weights=True),
+    dict(monitor="val_accuracy", patience=4, restore_best_weights=True),
+    dict(monitor="loss", mode="min", patience=1, min_delta=0.01),
+    dict(patience=100, restore_best_weights=True),  # never stops (12 epochs): the best (8) is restored at the end
+], ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()))
+def test_early_stopping_in_fit_equals_keras_fit(keras, overfitting_run, kwargs):
+    from lib.layers import Dense, Sequential
+    from lib.optimizers import SGD
+    from lib.training import fit
+
+    X, y, X_val, y_val = overfitting_run
+    epochs = 12 if kwargs["patience"] == 100 else 50
+    model = Sequential([Dense(64, activation="relu", seed=0), Dense(10, seed=1)])
+    model.build((None, 64), np.float64)
+    twin = keras.Sequential([keras.Input((64,), dtype="float64"), keras.layers.Dense(64, activation="relu", dtype="float64"),
+                             keras.layers.Dense(10, dtype="float64")])
+    twin.set_weights(model.get_weights())
+    twin.compile(optimizer=keras.optimizers.SGD(1.0), metrics=["accuracy"],
+                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64"))
+    k_es = keras.callbacks.EarlyStopping(**kwargs)
+    k_hist = twin.fit(X, y, batch_size=len(X), epochs=epochs, shuffle=False, verbose=0,
+                      validation_data=(X_val, y_val), callbacks=[k_es])
+    es = EarlyStopping(**kwargs)
+    hist = fit(model, X, y, SGD(1.0), epochs=epochs, batch_size=len(X), shuffle=False,
+               validation_data=(X_val, y_val), callbacks=[es])
+    assert hist.epoch == k_hist.epoch
+    assert len(hist.epoch) < epochs or kwargs["patience"] == 100  # each setting stops except the last
+    assert (es.stopped_epoch, es.best_epoch, es.wait) == (k_es.stopped_epoch, k_es.best_epoch, k_es.wait)
+    assert es.best == pytest.approx(float(k_es.best), rel=1e-6)  # Keras logs float32 values
+    for w, k in zip(model.get_weights(), twin.get_weights()):  # the restored (or last) weights
+        np.testing.assert_allclose(w, k, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(hist.history["val_loss"], k_hist.history["val_loss"], rtol=1e-6)
