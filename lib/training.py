@@ -160,12 +160,12 @@ def _fit(model, X: np.ndarray, y: np.ndarray, optimizer, epochs: int, batch_size
         for batch, (Xb, yb) in enumerate(minibatches(X, y, batch_size, shuffle=shuffle, seed=rng)):
             for cb in batch_hooks:
                 cb.on_train_batch_begin(batch)
-            loss = _step(model, optimizer, params, Xb, yb)
+            loss = _step(model, optimizer, params, Xb, yb)  # J_b, g at lookahead(w); w ← step(w, g)
             iteration_loss.append(loss)
             if not math.isfinite(loss):
                 history.diverged = True
                 break
-            loss_sum += loss * len(yb)
+            loss_sum += loss * len(yb)  # Keras' running means over the epoch's samples
             correct += int(np.count_nonzero(model.last_logits.argmax(axis=1) == yb))
             seen += len(yb)
             for cb in batch_hooks:
@@ -176,7 +176,7 @@ def _fit(model, X: np.ndarray, y: np.ndarray, optimizer, epochs: int, batch_size
             break
         epoch_time.append(time.perf_counter() - start)
         logs = {"loss": loss_sum / seen, "accuracy": correct / seen}
-        if validation_data is not None:
+        if validation_data is not None:  # after the epoch, in inference mode
             val_loss, val_accuracy = model.evaluate(*validation_data)
             logs.update(val_loss=val_loss, val_accuracy=val_accuracy)
         logs["learning_rate"] = learning_rate

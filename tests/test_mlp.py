@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from lib import optimizers
 from lib.data import load_digits, minibatches
+from lib.layers import Dense, Sequential
 from lib.mlp import INITIALIZERS, MLP, History
+from lib.training import fit
 
 
 def numerical_grads(net, X, y, h=1e-6):
@@ -72,6 +74,30 @@ def test_default_init_is_keras_glorot_uniform_and_lecture_5_11():
     # the seed fixes the draw
     np.testing.assert_array_equal(MLP([64, 32, 10], seed=0).params[0], net.params[0])
     assert not np.array_equal(MLP([64, 32, 10], seed=1).params[0], net.params[0])
+
+
+@pytest.mark.parametrize("init,first,last", [
+    # golden values: lib/mlp.py before it became a builder of lib.layers.Sequential drew these
+    # (W1[0, :2] and W2[-1, -2:] of MLP([64, 32, 10], seed=0)); the chapters' outputs rest on them
+    ("glorot_uniform", [0.06848084366072715, -0.11510664311806484], [0.3186744568081058, -0.309220020192739]),
+    ("he_normal", [0.025267763286569708, -0.026548862999054002], [-0.23991144656039537, 0.4705849668741653]),
+])
+def test_initial_weights_are_the_ones_the_chapters_were_run_with(init, first, last):
+    net = MLP([64, 32, 10], seed=0, init=init)
+    np.testing.assert_array_equal(net.params[0][0, :2], first)
+    np.testing.assert_array_equal(net.params[2][-1, -2:], last)
+
+
+def test_mlp_is_a_sequential_of_dense_layers():
+    net = MLP([64, 32, 16, 10], "tanh", seed=1, l2=0.01)
+    assert isinstance(net.network, Sequential) and all(isinstance(layer, Dense) for layer in net.network.layers)
+    assert [(layer.units, layer.activation) for layer in net.network.layers] == [(32, "tanh"), (16, "tanh"), (10, "linear")]
+    assert all(p is q for p, q in zip(net.params, net.network.params))  # one set of arrays, not a copy
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(5, 64)), np.array([0, 3, 9, 2, 2])
+    loss, grads = net.loss_and_grads(X, y)
+    n_loss, n_grads = net.network.loss_and_grads(X, y)
+    assert loss == n_loss and all(np.array_equal(g, h) for g, h in zip(grads, n_grads))
 
 
 @pytest.mark.parametrize("init", sorted(set(INITIALIZERS) - {"uniform_fan_in"}))
@@ -328,6 +354,43 @@ def test_divergence_stops_training_and_is_flagged(recwarn):
     assert not np.isfinite(hist.iteration_loss[-1]) and np.all(np.isfinite(hist.iteration_loss[:-1]))
     assert len(hist.iteration_loss) > hist.epochs * hist.iterations_per_epoch
     assert len(recwarn) == 0  # no RuntimeWarnings leak into a notebook's stderr
+
+
+def test_train_is_fit_on_the_network_plus_whole_set_evaluations(digits):
+    X, y = digits.X_train[:300], digits.y_train[:300]
+    a, b = MLP([64, 16, 10], seed=2), MLP([64, 16, 10], seed=2)
+    ha = a.train(X, y, optimizers.Adam(0.01), epochs=3, batch_size=32, seed=5, X_val=digits.X_val, y_val=digits.y_val)
+    hb = fit(b.network, X, y, optimizers.Adam(0.01), epochs=3, batch_size=32, seed=5,
+             validation_data=(digits.X_val, digits.y_val))
+    np.testing.assert_array_equal(ha.iteration_loss, hb.iteration_loss)
+    np.testing.assert_array_equal(ha.epoch_val_loss, hb.history["val_loss"])
+    assert ha.epoch_train_loss[-1] == a.evaluate(X, y)[0] != hb.history["loss"][-1]  # MLP's own meaning
+
+
+def test_train_accepts_nesterov_lookahead(digits):
+    # issue 9, point 15: the gradient is taken at optimizer.lookahead(params) and the weights are put back
+    X, y = digits.X_train[:300], digits.y_train[:300]
+    net = MLP([64, 16, 10], seed=0)
+    opt = optimizers.NesterovLookahead(0.1, 0.9)
+    hist = net.train(X, y, opt, epochs=3, batch_size=32, seed=0)
+    assert opt.iterations == 3 * 10 and not hist.diverged
+    assert hist.epoch_train_loss[-1] < 0.5 * hist.epoch_train_loss[0]
+    # the loss recorded for a batch is the loss at the look-ahead point: check the first two by hand
+    ref = MLP([64, 16, 10], seed=0)
+    batches = list(minibatches(X, y, 32, seed=np.random.default_rng(0)))
+    ref_opt = optimizers.NesterovLookahead(0.1, 0.9)
+    for k, (Xb, yb) in enumerate(batches[:2]):
+        point = ref_opt.lookahead(ref.params) if hasattr(ref_opt, "lookahead") else ref.params
+        saved = ref.get_params()
+        ref.set_params(point)
+        loss, grads = ref.loss_and_grads(Xb, yb)
+        grads = [g.copy() for g in grads]
+        ref.set_params(saved)
+        assert hist.iteration_loss[k] == loss
+        if getattr(ref_opt, "needs_grad_fn", False):  # the gradient-function form of step
+            ref_opt.step(ref.params, lambda _: grads)
+        else:
+            ref_opt.step(ref.params, grads)
 
 
 class DuckSGD:
