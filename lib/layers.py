@@ -41,8 +41,8 @@ import numpy as np
 from scipy.special import erf
 
 from lib import regularizers as _regularizers
-from lib._checks import check_finite, real_array
-from lib.data import _check_seed
+from lib.checks import check_finite, real_array
+from lib.checks import as_generator as _check_seed
 from lib.losses import _check_labels
 
 __all__ = [
