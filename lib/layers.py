@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.special import erf
+from scipy.special import erfc
 
 from lib import regularizers as _regularizers
 from lib._checks import check_finite, real_array
@@ -86,12 +86,14 @@ def _elu_grad(z: np.ndarray, a: np.ndarray, alpha: float = 1.0) -> np.ndarray:
 
 
 def _gelu(z: np.ndarray) -> np.ndarray:
-    """GELU, Keras' default ``approximate=False``: ``z·Φ(z)`` with the normal CDF ``Φ``."""
-    return 0.5 * z * (1 + erf(z / _SQRT_2))
+    """GELU, Keras' default ``approximate=False``: ``z·Φ(z)`` with the normal CDF
+    ``Φ(z) = ½·erfc(−z/√2)`` (TensorFlow's form; for float64 TensorFlow rounds 1/√2 to float32)."""
+    return 0.5 * z * erfc(-z / _SQRT_2)
 
 
 def _gelu_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    return 0.5 * (1 + erf(z / _SQRT_2)) + z * np.exp(-0.5 * z * z) / _SQRT_2PI
+    """``Φ(z) + z·φ(z)``."""
+    return 0.5 * erfc(-z / _SQRT_2) + z * np.exp(-0.5 * z * z) / _SQRT_2PI
 
 
 #: ``name -> (τ(z), τ'(z, a))`` for the activations Keras names.  ReLU'(0) = 0, as in TensorFlow.
@@ -983,8 +985,9 @@ class Sequential:
     # -- passes --------------------------------------------------------------------------------
     def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
         a = X
-        for layer in self.layers:
-            a = layer.call(a, training)
+        with np.errstate(over="ignore", invalid="ignore"):  # diverged weights: inf/NaN, reported by the loss
+            for layer in self.layers:
+                a = layer.call(a, training)
         return a
 
     def _loss(self, s: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -1024,8 +1027,9 @@ class Sequential:
         y = _check_labels(y, self.n_classes, X.shape[0])
         s = self._forward(X, _flag(training, "training"))
         J, delta = self._loss(s, y)
-        for layer in reversed(self.layers):
-            delta = layer.backprop(delta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for layer in reversed(self.layers):
+                delta = layer.backprop(delta)
         return J + self.penalty(), self.grads
 
     def evaluate(self, X, y) -> tuple[float, float]:
