@@ -457,25 +457,27 @@ class Dense(Layer):
     def call(self, x, training):
         z = x @ self.params["kernel"]
         if self.use_bias:
-            z = z + self.params["bias"]
+            z += self.params["bias"]
         a = self._tau(z)
         return self._remember((x, z, a), a)
 
-    def backprop(self, da):
+    def backprop(self, da, need_dx: bool = True):
+        """``need_dx=False`` skips ``∂J/∂x`` (a network's first layer: the data need no gradient)."""
         x, z, a = self._cache
         W = self.params["kernel"]
         delta = da if self.activation == "linear" else da * self._dtau(z, a)  # δ = ∂J/∂z
-        x2, delta2 = x.reshape(-1, x.shape[-1]), delta.reshape(-1, self.units)
-        dW = x2.T @ delta2
+        if x.ndim > 2:  # (m, …, n_in): every position is a sample for the weight gradients
+            x, delta = x.reshape(-1, x.shape[-1]), delta.reshape(-1, self.units)
+        dW = x.T @ delta
         if self.kernel_regularizer is not None:
             dW += self.kernel_regularizer.gradient(W)
         self.grads["kernel"] = dW
         if self.use_bias:
-            db = delta2.sum(axis=0)
+            db = delta.sum(axis=0)
             if self.bias_regularizer is not None:
                 db += self.bias_regularizer.gradient(self.params["bias"])
             self.grads["bias"] = db
-        return delta @ W.T
+        return (delta @ W.T).reshape(da.shape[:-1] + (W.shape[0],)) if need_dx else None
 
     def penalty(self) -> float:
         total = 0.0
@@ -637,7 +639,7 @@ class Maxout(Layer):
         a = np.take_along_axis(z, k, axis=-1)[..., 0]
         return self._remember((x, k), a)
 
-    def backprop(self, da):
+    def backprop(self, da, need_dx: bool = True):
         x, k = self._cache
         W = self.params["kernel"]
         delta = np.zeros((*da.shape, self.pieces), dtype=da.dtype)
@@ -647,7 +649,7 @@ class Maxout(Layer):
         self.grads["kernel"] = x2.T @ delta2
         if self.use_bias:
             self.grads["bias"] = delta2.sum(axis=0)
-        return delta @ W.T
+        return delta @ W.T if need_dx else None
 
     def _describe(self):
         return f"{self.units}, pieces={self.pieces}"
@@ -1028,8 +1030,10 @@ class Sequential:
         s = self._forward(X, _flag(training, "training"))
         J, delta = self._loss(s, y)
         with np.errstate(over="ignore", invalid="ignore"):
-            for layer in reversed(self.layers):
+            for layer in reversed(self.layers[1:]):
                 delta = layer.backprop(delta)
+            first = self.layers[0]  # the gradient with respect to the data X is not needed
+            first.backprop(delta, need_dx=False) if isinstance(first, (Dense, Maxout)) else first.backprop(delta)
         return J + self.penalty(), self.grads
 
     def evaluate(self, X, y) -> tuple[float, float]:

@@ -658,3 +658,13 @@ def test_non_finite_values_in_a_training_pass_raise_and_leave_moving_statistics_
         np.testing.assert_array_equal(a, b)
     for a, b in zip(bn.get_weights(), before):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dense_on_3d_inputs_acts_on_the_last_axis_as_keras(tf, keras, dtype):
+    rng = np.random.default_rng(41)
+    ours = Dense(3, activation="elu", kernel_regularizer=regularizers.L2(f32(0.02)))
+    theirs = keras.layers.Dense(3, activation="elu", kernel_regularizer=keras.regularizers.L2(f32(0.02)), dtype=dtype)
+    for training in (True, False):
+        X = rng.normal(size=(4, 5, 6)).astype(dtype)
+        compare_layer(tf, ours, theirs, X, rng.normal(size=(4, 5, 3)).astype(dtype), training, dtype, rng)
