@@ -253,7 +253,7 @@ def get_initializer(init, name: str = "initializer") -> Callable:
             return VarianceScaling(scale, mode, distribution)
         if init in _OTHER_INITIALIZERS:
             return _OTHER_INITIALIZERS[init]()
-    elif callable(init):
+    elif callable(init) and not isinstance(init, type):
         return init
     raise ValueError(f"{name} must be one of {sorted(INITIALIZERS)} or an initializer object, got {init!r}")
 
@@ -944,7 +944,8 @@ class Sequential:
     # -- parameters ----------------------------------------------------------------------------
     @property
     def params(self) -> list[np.ndarray]:
-        """The trainable arrays themselves, in Keras' ``model.trainable_variables`` order."""
+        """The trainable arrays themselves, in Keras' ``model.trainable_variables`` order (empty
+        until the network is built; the same array objects for its whole life)."""
         return [p for layer in self.layers for p in layer.params.values()]
 
     @property

@@ -15,7 +15,7 @@ from scipy import stats
 from lib import regularizers
 from lib.gradients import numerical_gradient, relative_error
 from lib.layers import (
-    ACTIVATIONS, ELU, INITIALIZERS, Activation, BatchNormalization, Dense, Dropout, GaussianNoise, LayerNormalization,
+    ACTIVATIONS, ELU, INITIALIZERS, VARIANCE_SCALING, Activation, BatchNormalization, Dense, Dropout, GaussianNoise, LayerNormalization,
     LeakyReLU, Maxout, NonFiniteError, PReLU, Sequential, Step, from_keras, get_initializer, init_weight,
 )
 from lib.notebook import import_tensorflow
@@ -525,7 +525,13 @@ def test_initializer_distribution_equals_keras(tf, keras, name):
         np.testing.assert_allclose(theirs @ theirs.T, np.eye(60), atol=1e-5)
     # same distribution: a two-sample Kolmogorov–Smirnov test does not tell the draws apart
     assert stats.ks_2samp(ours.ravel(), theirs.ravel()).pvalue > 1e-4
-    assert np.abs(ours).max() <= np.abs(theirs).max() * 1.1 + 1e-12 or name in ("random_normal", "orthogonal")
+    if name in VARIANCE_SCALING:  # and the same support: [−r, r] or, truncated normals, [−2σ, 2σ]
+        distribution, scale, mode = VARIANCE_SCALING[name]
+        n = 60 if mode == "fan_in" else 75
+        bound = math.sqrt(3 * scale / n) if distribution == "uniform" else 2 * math.sqrt(scale / n) / 0.87962566103423978
+        for w in (ours, theirs):
+            assert np.abs(w).max() <= bound * (1 + 1e-6)
+            assert np.abs(w).max() >= bound * 0.95  # 5400 draws reach close to the edge
 
 
 # ------------------------------------------------------------------------------------------------
