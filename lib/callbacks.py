@@ -85,13 +85,15 @@ class EarlyStopping(Callback):
 
     and at the end of training, if ``restore_best_weights``, the weights of ``best_epoch`` are put
     back — **also when training was not stopped** (all epochs ran), as Keras does.  With
-    ``patience = p`` training stops after ``p`` epochs in a row without improvement (or at epoch 1
-    with ``p = 0`` if it did not improve).
+    ``patience = p ≥ 1`` training stops after ``p`` epochs in a row without improvement; with
+    ``p = 0`` at the first epoch after epoch 0 that does not improve.  An improving epoch never stops
+    training.
 
     * ``mode="auto"``: ``"min"`` for a loss (``"loss"``, ``"val_loss"``), ``"max"`` for an accuracy.
-    * ``baseline``: training also stops if the monitored value has not beaten ``baseline`` after
-      ``patience`` epochs (it does not set the initial ``best``: Keras resets ``best`` to None at
-      the start of training, and so do we).
+    * ``baseline``: an improvement restarts the patience count only if it also beats ``baseline``,
+      so training stops once ``patience`` epochs have passed without reaching it and an epoch does
+      not improve.  It is not the initial ``best`` (Keras resets ``best`` to None at the start of
+      training, and so do we).
     * ``start_from_epoch``: epochs before it are ignored (a warm-up with no monitoring at all).
 
     Attributes after training, as in Keras: ``best``, ``best_epoch``, ``best_weights``, ``wait``,
