@@ -94,8 +94,6 @@ def matmul_bound(N: int, repeats: int) -> tuple[float, float, float]:
     """(FLOPs of one epoch, NumPy's float32 matmul rate on the epoch's shapes in FLOP/s, bound in s)."""
     rng = np.random.default_rng(0)
     pairs = list(zip(SIZES[:-1], SIZES[1:]))
-    batches = [BATCH] * (N // BATCH) + ([N % BATCH] if N % BATCH else [])
-    flops = 0
     products = []  # (a, b) operands of every product of one batch of 32
     for layer, (n_in, n_out) in enumerate(pairs):
         a = rng.random((BATCH, n_in), dtype=np.float32)
@@ -121,7 +119,6 @@ def matmul_bound(N: int, repeats: int) -> tuple[float, float, float]:
             run()
         times.append((time.perf_counter() - start) / 20)
     rate = batch_flops / statistics.median(times)
-    del batches
     return flops, rate, flops / rate
 
 
