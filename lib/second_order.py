@@ -555,7 +555,7 @@ def _nonlinear_cg(c: _Counted, w, *, beta_rule, q, reading, tol, max_iter, c2):
         if not float(g @ p) < 0:                                            # not downhill: restart
             p = -g
         line = _Line(c, w, p)
-        eps, J_new = _strong_wolfe(line.phi, line.dphi, J, float(g @ p), c2=c2)   # line 9
+        eps, J_new = _strong_wolfe(line.phi, line.dphi, J, float(g @ p), c1=min(1e-4, c2 / 10), c2=c2)  # line 9
         if eps is None:
             return w, J, g, path, t - 1, "line search failed to find a strong Wolfe step"
         g_prev = g
@@ -575,7 +575,8 @@ def nonlinear_cg(fun: Callable, x0, *, grad: Callable, beta: str = "PR", restart
     (default ``n``, the dimension); ``reading`` chooses line 6 of the algorithm:
     ``"intended"`` resets when ``t mod q = 1`` (steps 1, q + 1, 2q + 1, …), ``"as printed"`` when
     ``t mod q ≠ 1`` (every step except those).  A direction that is not downhill is replaced by
-    ``−g``.  The line search is strong Wolfe with ``c₁ = 10⁻⁴`` and ``c2`` (0.1 is usual for CG).
+    ``−g``.  The line search is strong Wolfe with ``c2`` (0.1 is usual for CG; a tiny ``c2`` such as
+    ``1e-8`` makes it an exact line search) and ``c₁ = min(10⁻⁴, c2/10)``.
     """
     _check_callable(fun, "fun", "x -> J(x)")
     _check_callable(grad, "grad", "x -> ∇J(x)")
