@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lib._checks import check_finite, real_array
+from lib.checks import check_choice, check_finite, check_float, check_int, real_array
 from lib.gradients import hessian_vector_product
 
 __all__ = [
@@ -75,26 +75,6 @@ def _check_x0(x0) -> tuple[np.ndarray, np.dtype]:
         raise ValueError(f"x0 must be a non-empty 1-D array (one entry per parameter), got shape {x.shape}")
     check_finite(x, "x0")
     return x.astype(np.float64), x.dtype
-
-
-def _check_int(value, name: str, *, low: int = 1, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= {low}, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def _check_positive(value, name: str, *, high: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a positive number, got {value!r}")
-    v = float(value)
-    if not (math.isfinite(v) and v > 0) or (high is not None and v >= high):
-        bound = f"in (0, {high})" if high is not None else "a positive finite number"
-        raise ValueError(f"{name} must be {bound}, got {value!r}")
-    return v
 
 
 def _check_callable(fn, name: str, what: str) -> Callable:
@@ -208,9 +188,9 @@ def backtracking_line_search(fun: Callable, x, p, *, g=None, eps: float = 1.0, r
     g = check_finite(real_array(g, "g").astype(np.float64), "g")
     if p.shape != x.shape or g.shape != x.shape:
         raise ValueError(f"p and g must have x's shape {x.shape}, got {p.shape} and {g.shape}")
-    eps = _check_positive(eps, "eps")
-    rho = _check_positive(rho, "rho", high=1.0)
-    c1 = _check_positive(c1, "c1", high=1.0)
+    eps = check_float(eps, "eps", "(0, inf)")
+    rho = check_float(rho, "rho", "(0, 1)")
+    c1 = check_float(c1, "c1", "(0, 1)")
     dphi0 = float(g @ p)
     if not dphi0 < 0:
         raise ValueError(f"p must be a descent direction (∇Jᵀp < 0), got ∇Jᵀp = {dphi0:.3g}")
@@ -304,10 +284,10 @@ def wolfe_line_search(fun: Callable, grad: Callable, x, p, *, c1: float = 1e-4, 
     p = check_finite(real_array(p, "p").astype(np.float64), "p")
     if p.shape != x.shape:
         raise ValueError(f"p must have x's shape {x.shape}, got {p.shape}")
-    c1, c2 = _check_positive(c1, "c1", high=1.0), _check_positive(c2, "c2", high=1.0)
+    c1, c2 = check_float(c1, "c1", "(0, 1)"), check_float(c2, "c2", "(0, 1)")
     if not c1 < c2:
         raise ValueError(f"c1 must be smaller than c2, got c1 = {c1}, c2 = {c2}")
-    eps1 = _check_positive(eps1, "eps1")
+    eps1 = check_float(eps1, "eps1", "(0, inf)")
     counted = _Counted(fun, grad, x.size)
     line = _Line(counted, x, p)
     dphi0 = line.dphi(0.0)
@@ -371,8 +351,8 @@ def newton(fun: Callable, x0, *, grad: Callable, hess: Callable, tol: float = 1e
     _check_callable(grad, "grad", "x -> ∇J(x)")
     _check_callable(hess, "hess", "x -> H(x), shape (n, n)")
     x, dtype = _check_x0(x0)
-    tol = _check_positive(tol, "tol")
-    max_iter = _check_int(max_iter, "max_iter")
+    tol = check_float(tol, "tol", "(0, inf)")
+    max_iter = check_int(max_iter, "max_iter", "[1, inf)")
     c = _Counted(fun, grad, x.size, hess)
     w, J, g, path, nit, msg = _newton(c, x, tol=tol, max_iter=max_iter, line_search=bool(line_search),
                                       modify=bool(modify))
@@ -430,9 +410,9 @@ def newton_cg(fun: Callable, x0, *, grad: Callable, hessp: Callable | None = Non
     _check_callable(fun, "fun", "x -> J(x)")
     _check_callable(grad, "grad", "x -> ∇J(x)")
     x, dtype = _check_x0(x0)
-    tol = _check_positive(tol, "tol")
-    max_iter = _check_int(max_iter, "max_iter")
-    cg_max_iter = _check_int(cg_max_iter, "cg_max_iter", allow_none=True) or 2 * x.size
+    tol = check_float(tol, "tol", "(0, inf)")
+    max_iter = check_int(max_iter, "max_iter", "[1, inf)")
+    cg_max_iter = check_int(cg_max_iter, "cg_max_iter", "[1, inf)", allow_none=True) or 2 * x.size
     if hessp is None:
         c = _Counted(fun, grad, x.size, lambda w, v: hessian_vector_product(c.g, w, v))
     else:
@@ -505,8 +485,8 @@ def conjugate_gradient(A, b, x0=None, *, tol: float = 1e-10, max_iter: int | Non
         w, dtype = _check_x0(x0)
         if w.size != n:
             raise ValueError(f"x0 must have len(b) = {n} entries, got {w.size}")
-    tol = _check_positive(tol, "tol")
-    max_iter = _check_int(max_iter, "max_iter", allow_none=True) or 10 * n
+    tol = check_float(tol, "tol", "(0, inf)")
+    max_iter = check_int(max_iter, "max_iter", "[1, inf)", allow_none=True) or 10 * n
     counter = {"n": 0}
 
     def A_(v):
@@ -581,14 +561,12 @@ def nonlinear_cg(fun: Callable, x0, *, grad: Callable, beta: str = "PR", restart
     _check_callable(fun, "fun", "x -> J(x)")
     _check_callable(grad, "grad", "x -> ∇J(x)")
     x, dtype = _check_x0(x0)
-    if beta not in _BETAS:
-        raise ValueError(f"beta must be one of {_BETAS} (Polak–Ribière, its positive part, Fletcher–Reeves), got {beta!r}")
-    if reading not in _READINGS:
-        raise ValueError(f"reading must be one of {_READINGS}, got {reading!r}")
-    q = _check_int(restart, "restart", allow_none=True) or x.size
-    tol = _check_positive(tol, "tol")
-    max_iter = _check_int(max_iter, "max_iter")
-    c2 = _check_positive(c2, "c2", high=1.0)
+    check_choice(beta, "beta", _BETAS)
+    check_choice(reading, "reading", _READINGS)
+    q = check_int(restart, "restart", "[1, inf)", allow_none=True) or x.size
+    tol = check_float(tol, "tol", "(0, inf)")
+    max_iter = check_int(max_iter, "max_iter", "[1, inf)")
+    c2 = check_float(c2, "c2", "(0, 1)")
     c = _Counted(fun, grad, x.size)
     w, J, g, path, nit, msg = _nonlinear_cg(c, x, beta_rule=beta, q=q, reading=reading, tol=tol,
                                             max_iter=max_iter, c2=c2)
@@ -643,8 +621,8 @@ def bfgs(fun: Callable, x0, *, grad: Callable, tol: float = 1e-8, max_iter: int 
     _check_callable(fun, "fun", "x -> J(x)")
     _check_callable(grad, "grad", "x -> ∇J(x)")
     x, dtype = _check_x0(x0)
-    tol = _check_positive(tol, "tol")
-    max_iter = _check_int(max_iter, "max_iter")
+    tol = check_float(tol, "tol", "(0, inf)")
+    max_iter = check_int(max_iter, "max_iter", "[1, inf)")
     c = _Counted(fun, grad, x.size)
     w, J, g, path, nit, msg, M = _bfgs(c, x, tol=tol, max_iter=max_iter)
     return _result(w, J, g, path, nit, c, tol, dtype, msg, hess_inv=M)
@@ -710,9 +688,9 @@ def lbfgs(fun: Callable, x0, *, grad: Callable, memory: int = 10, tol: float = 1
     _check_callable(fun, "fun", "x -> J(x)")
     _check_callable(grad, "grad", "x -> ∇J(x)")
     x, dtype = _check_x0(x0)
-    memory = _check_int(memory, "memory")
-    tol = _check_positive(tol, "tol")
-    max_iter = _check_int(max_iter, "max_iter")
+    memory = check_int(memory, "memory", "[1, inf)")
+    tol = check_float(tol, "tol", "(0, inf)")
+    max_iter = check_int(max_iter, "max_iter", "[1, inf)")
     c = _Counted(fun, grad, x.size)
     w, J, g, path, nit, msg = _lbfgs(c, x, memory=memory, tol=tol, max_iter=max_iter)
     return _result(w, J, g, path, nit, c, tol, dtype, msg)

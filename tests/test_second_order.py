@@ -216,13 +216,13 @@ def test_bad_input_names_the_argument():
     f, g = ROSEN.f, ROSEN.grad
     with pytest.raises(ValueError, match="x0 must contain only finite values, got nan"):
         S.bfgs(f, [np.nan, 1.0], grad=g)
-    with pytest.raises(ValueError, match="max_iter must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match="max_iter must be a positive integer, got 0"):
         S.lbfgs(f, [0.0, 0.0], grad=g, max_iter=0)
-    with pytest.raises(ValueError, match="memory must be an integer >= 1, got -1"):
+    with pytest.raises(ValueError, match="memory must be a positive integer, got -1"):
         S.lbfgs(f, [0.0, 0.0], grad=g, memory=-1)
-    with pytest.raises(TypeError, match="memory must be an integer"):
+    with pytest.raises(TypeError, match="memory must be a positive integer, got float"):
         S.lbfgs(f, [0.0, 0.0], grad=g, memory=2.5)
-    with pytest.raises(ValueError, match="beta must be one of .*got 'HS'"):
+    with pytest.raises(ValueError, match="beta must be one of 'PR', 'PR\\+', 'FR', got 'HS'"):
         S.nonlinear_cg(f, [0.0, 0.0], grad=g, beta="HS")
     with pytest.raises(ValueError, match=r"grad must return an array of x0's shape \(2,\), got shape \(3,\)"):
         S.bfgs(f, [0.0, 0.0], grad=lambda w: np.zeros(3))
@@ -232,7 +232,7 @@ def test_bad_input_names_the_argument():
         S.lbfgs(lambda w: np.nan, [0.0, 0.0], grad=g)
     with pytest.raises(TypeError, match="grad must be a function"):
         S.bfgs(f, [0.0, 0.0], grad=None)
-    with pytest.raises(ValueError, match="tol must be a positive finite number"):
+    with pytest.raises(ValueError, match="tol must be a positive float, got -1.0"):
         S.newton(f, [0.0, 0.0], grad=g, hess=ROSEN.hessian, tol=-1.0)
 
 
