@@ -23,10 +23,9 @@ of ``keras.callbacks.EarlyStopping`` (``tests/test_callbacks.py`` runs both insi
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import numpy as np
+from lib import checks
 
 __all__ = ["Callback", "EarlyStopping"]
 
@@ -72,17 +71,6 @@ class Callback:
         """After the update on mini-batch ``batch``; ``logs`` hold the epoch's running means so far."""
 
 
-def _check_number(value, name: str, *, minimum: float | None = None, integer: bool = False) -> Any:
-    """``value`` as an int (``integer``) or a finite float, else a TypeError/ValueError naming ``name``."""
-    allowed = ("an integer" if integer else "a finite number") + ("" if minimum is None else f" >= {minimum}")
-    types = (int, np.integer) if integer else (int, float, np.integer, np.floating)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, types):
-        raise TypeError(f"{name} must be {allowed}, got {type(value).__name__}: {value!r}")
-    if not math.isfinite(value) or (minimum is not None and value < minimum):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    return int(value) if integer else float(value)
-
-
 class EarlyStopping(Callback):
     """Stop training when ``monitor`` has stopped improving — ``keras.callbacks.EarlyStopping``'s rules.
 
@@ -121,8 +109,7 @@ class EarlyStopping(Callback):
         super().__init__()
         if not isinstance(monitor, str) or not monitor:
             raise TypeError(f"monitor must be the name of a logged quantity such as 'val_loss', got {monitor!r}")
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be one of 'auto', 'min', 'max', got {mode!r}")
+        mode = checks.check_choice(mode, "mode", ("auto", "min", "max"))
         if mode == "auto":
             name = monitor.removeprefix("val_")
             if name == "loss":
@@ -134,15 +121,13 @@ class EarlyStopping(Callback):
                     f"mode='auto' cannot tell whether monitor={monitor!r} should be minimized or maximized "
                     "(it knows 'loss' and 'accuracy', with or without 'val_'); pass mode='min' or mode='max'"
                 )
-        if not isinstance(restore_best_weights, bool):
-            raise TypeError(f"restore_best_weights must be True or False, got {restore_best_weights!r}")
         self.monitor = monitor
         self.mode = mode
-        self.min_delta = _check_number(min_delta, "min_delta", minimum=0)
-        self.patience = _check_number(patience, "patience", minimum=0, integer=True)
-        self.baseline = None if baseline is None else _check_number(baseline, "baseline")
-        self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = _check_number(start_from_epoch, "start_from_epoch", minimum=0, integer=True)
+        self.min_delta = checks.check_float(min_delta, "min_delta", "[0, inf)")
+        self.patience = checks.check_int(patience, "patience", "[0, inf)")
+        self.baseline = checks.check_float(baseline, "baseline", allow_none=True)
+        self.restore_best_weights = checks.check_bool(restore_best_weights, "restore_best_weights")
+        self.start_from_epoch = checks.check_int(start_from_epoch, "start_from_epoch", "[0, inf)")
         # Keras' sign convention: improvement is  current − δ  (op)  reference
         self._signed_delta = -self.min_delta if mode == "min" else self.min_delta
         self._reset()

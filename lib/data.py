@@ -10,7 +10,7 @@
 * :func:`load_seattle_temperatures` — NOAA's daily temperatures in Seattle, 2012–2015 (public
   domain, shipped in ``lib/data/``), the real series of the exponentially-weighted-averages chapter.
 
-Samples are rows (``X.shape == (m, n_features)``), X is float, y is int64 class labels.
+Samples are rows (``X.shape == (N, n_features)``), X is float, y is int64 class labels.
 """
 
 from __future__ import annotations
@@ -21,28 +21,14 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-__all__ = ["Dataset", "minibatches", "load_digits", "make_moons", "train_val_test_split",
+from lib.checks import as_generator, check_bool, check_int, check_seed
+
+__all__ = ["Dataset", "minibatches", "iterate_minibatches", "load_digits", "make_moons", "train_val_test_split",
            "TemperatureSeries", "load_seattle_temperatures"]
 
 
-def _check_int_seed(seed, name: str = "seed") -> int:
-    """A non-negative integer seed (TypeError for other types, ValueError for negative values)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{name} must be a non-negative integer, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
-def _check_seed(seed, name: str = "seed") -> np.random.Generator:
-    """An int >= 0, a ``np.random.Generator`` or None (fresh entropy); returns a Generator."""
-    if seed is None:
-        return np.random.default_rng()
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{name} must be a non-negative integer, a numpy Generator or None, got {seed!r}")
-    return np.random.default_rng(_check_int_seed(seed, name))
+# lib.mlp imports this private name; it is the public check (to be switched to lib.checks.check_seed)
+_check_int_seed = check_seed
 
 
 def _check_xy(X, y) -> tuple[np.ndarray, np.ndarray]:
@@ -60,37 +46,38 @@ def _check_xy(X, y) -> tuple[np.ndarray, np.ndarray]:
 def minibatches(X, y, batch_size: int, *, shuffle: bool = True, seed=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield the mini-batches ``(X_batch, y_batch)`` of one epoch: shuffle, then partition.
 
-    The ``m`` samples (rows of ``X``, entries of ``y``) are permuted (if ``shuffle``) and cut into
-    ``⌈m / batch_size⌉`` consecutive batches; the last one holds the ``m mod batch_size`` leftover
-    samples when ``batch_size`` does not divide ``m`` (it is kept, not dropped, as Keras' ``fit``
-    does).  Every sample appears in exactly one batch.  ``batch_size = m`` is batch gradient
-    descent, ``batch_size = 1`` stochastic gradient descent (week-10 notes).
+    The ``N`` samples (rows of ``X``, entries of ``y``) are permuted (if ``shuffle``) and cut into
+    ``⌈N / m⌉`` consecutive batches of ``m = batch_size``; the last one holds the ``N mod m`` leftover
+    samples when ``m`` does not divide ``N`` (it is kept, not dropped, as Keras' ``fit`` does).  Every
+    sample appears in exactly one batch.  ``batch_size = N`` is batch gradient descent,
+    ``batch_size = 1`` stochastic gradient descent (week-10 notes).
 
     ``seed`` fixes the permutation: an int, a ``np.random.Generator`` (pass the *same* generator
     every epoch to get a new, reproducible order each epoch, as :meth:`lib.mlp.MLP.train` does) or
     ``None`` (fresh entropy).  Arguments are checked when this function is called, not when the
-    first batch is requested.  The batches are copies (fancy indexing) when shuffled, views when not.
+    first batch is requested; the work is :func:`iterate_minibatches`.  The batches are copies
+    (fancy indexing) when shuffled, views when not.
     """
     X, y = _check_xy(X, y)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-        raise TypeError(f"batch_size must be a positive integer, got {batch_size!r}")
-    if batch_size <= 0:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
-    m = len(X)
-    batch_size = int(batch_size)
-    order = _check_seed(seed).permutation(m) if shuffle else None
+    batch_size = check_int(batch_size, "batch_size", "[1, inf)")
+    rng = as_generator(seed) if check_bool(shuffle, "shuffle") else None
+    return iterate_minibatches(X, y, batch_size, rng)
 
-    def batches() -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for start in range(0, m, batch_size):
-            if order is None:
-                yield X[start : start + batch_size], y[start : start + batch_size]
-            else:
-                idx = order[start : start + batch_size]
-                yield X[idx], y[idx]
 
-    return batches()
+def iterate_minibatches(X: np.ndarray, y: np.ndarray, batch_size: int,
+                        rng: np.random.Generator | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """One epoch of mini-batches of ``X`` and ``y``: shuffle with ``rng`` (None: keep the order), then cut.
+
+    The kernel of :func:`minibatches`, which checks the arguments first.
+    """
+    N = len(X)
+    order = rng.permutation(N) if rng is not None else None  # shuffle
+    for start in range(0, N, batch_size):  # partition into ⌈N/m⌉ batches; the last may be smaller
+        if order is None:
+            yield X[start : start + batch_size], y[start : start + batch_size]
+        else:
+            batch = order[start : start + batch_size]
+            yield X[batch], y[batch]
 
 
 @dataclass(frozen=True, repr=False)
@@ -138,7 +125,7 @@ def train_val_test_split(X, y, *, val_fraction: float = 0.2, test_fraction: floa
         raise ValueError(
             f"val_fraction + test_fraction must be < 1 to leave training data, got {val_fraction} + {test_fraction}"
         )
-    seed = _check_int_seed(seed)
+    seed = check_seed(seed)
     y = np.asarray(y).astype(np.int64)
     m = len(y)
     # sizes as scikit-learn rounds a fraction (up), computed once from the whole set so that
@@ -167,7 +154,7 @@ def load_digits(*, seed: int = 0) -> Dataset:
     """
     from sklearn.datasets import load_digits as _sk_load_digits
 
-    seed = _check_int_seed(seed)
+    seed = check_seed(seed)
     bunch = _sk_load_digits()
     X = bunch.data.astype(np.float64) / 16.0
     y = bunch.target.astype(np.int64)
@@ -193,7 +180,7 @@ def make_moons(n_samples: int = 200, *, noise: float = 0.2, seed: int = 0) -> tu
         raise TypeError(f"noise must be a non-negative number, got {noise!r}")
     if not (np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a non-negative finite number, got {noise!r}")
-    seed = _check_int_seed(seed)
+    seed = check_seed(seed)
     X, y = _sk_make_moons(n_samples=int(n_samples), noise=float(noise), shuffle=True, random_state=int(seed))
     return X.astype(np.float64), y.astype(np.int64)
 

@@ -26,31 +26,13 @@ exact number of steps for any fraction.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 
-from lib._checks import real_array
+from lib.checks import check_bool, check_float, check_int, real_array
 
-__all__ = ["ewma", "ewma_weights", "effective_window", "total_weight", "steps_to_decay", "half_life"]
-
-
-def _check_beta(beta: Any) -> float:
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
-        raise TypeError(f"beta must be a real number in [0, 1), got {type(beta).__name__}: {beta!r}")
-    b = float(beta)
-    if not (0.0 <= b < 1.0):  # also rejects NaN
-        raise ValueError(f"beta must be in [0, 1), got {beta!r}")
-    return b
-
-
-def _check_count(n: Any, name: str, low: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(n).__name__}: {n!r}")
-    if n < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {n!r}")
-    return int(n)
+__all__ = ["ewma", "ewma_recursion", "ewma_weights", "effective_window", "total_weight", "steps_to_decay", "half_life"]
 
 
 def ewma(values: Any, beta: float, bias_correction: bool = False) -> np.ndarray:
@@ -76,24 +58,27 @@ def ewma(values: Any, beta: float, bias_correction: bool = False) -> np.ndarray:
     ``tests/test_ewma.py`` checks it against ``scipy.signal.lfilter`` and the moving mean of
     ``keras.layers.BatchNormalization``.
     """
-    b = _check_beta(beta)
-    if not isinstance(bias_correction, (bool, np.bool_)):
-        raise TypeError(f"bias_correction must be True or False, got {bias_correction!r}")
+    b = check_float(beta, "beta", "[0, 1)")
+    bias_correction = check_bool(bias_correction, "bias_correction")
     theta = real_array(values, "values")
     if theta.ndim == 0:
         raise ValueError("values must have at least one axis (the time axis, axis 0), got a scalar")
     if not np.all(np.isfinite(theta)):
         bad = np.argwhere(~np.isfinite(theta))[0]
         raise ValueError(f"values must be finite, got {theta[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
+    return ewma_recursion(theta, b, bias_correction)
 
+
+def ewma_recursion(theta: np.ndarray, beta: float, bias_correction: bool = False) -> np.ndarray:
+    """The kernel of :func:`ewma` (no checks): ``v_t = β·v_{t−1} + (1 − β)·θ_t`` along axis 0, from ``v_0 = 0``."""
     out = np.empty_like(theta)
     v = np.zeros(theta.shape[1:], dtype=theta.dtype)  # v_0 = 0
     for t in range(theta.shape[0]):
-        v = b * v + (1.0 - b) * theta[t]  # v_t = β·v_{t−1} + (1 − β)·θ_t
+        v = beta * v + (1.0 - beta) * theta[t]  # v_t = β·v_{t−1} + (1 − β)·θ_t
         out[t] = v
     if bias_correction:
         t = np.arange(1, theta.shape[0] + 1, dtype=np.float64).reshape((-1,) + (1,) * (theta.ndim - 1))
-        out /= (1.0 - b**t).astype(theta.dtype)  # v̂_t = v_t / (1 − β^t)
+        out /= (1.0 - beta**t).astype(theta.dtype)  # v̂_t = v_t / (1 − β^t)
     return out
 
 
@@ -105,21 +90,21 @@ def ewma_weights(beta: float, n: int) -> np.ndarray:
     ``weights[0]`` belongs to the newest value; for β = 0.9 they are 0.1, 0.09, 0.081, … — the
     notes' ``0.1·θ_100 + 0.1·0.9·θ_99 + 0.1·0.9²·θ_98 + …``.
     """
-    b = _check_beta(beta)
-    n = _check_count(n, "n", 0)
+    b = check_float(beta, "beta", "[0, 1)")
+    n = check_int(n, "n", "[0, inf)")
     return (1.0 - b) * b ** np.arange(n, dtype=np.float64)
 
 
 def total_weight(beta: float, t: int) -> float:
     """``1 − β^t``: the sum of the ``t`` weights in ``v_t``, the divisor of bias correction (week-10 notes §5)."""
-    b = _check_beta(beta)
-    t = _check_count(t, "t", 0)
+    b = check_float(beta, "beta", "[0, 1)")
+    t = check_int(t, "t", "[0, inf)")
     return 1.0 - b**t
 
 
 def effective_window(beta: float) -> float:
     """``1/(1 − β)``: the notes' "number of days averaged" (week-10 §3: β = 0.9 → 10, 0.98 → 50, 0.5 → 2)."""
-    return 1.0 / (1.0 - _check_beta(beta))
+    return 1.0 / (1.0 - check_float(beta, "beta", "[0, 1)"))
 
 
 def steps_to_decay(beta: float, fraction: float) -> float:
@@ -128,12 +113,8 @@ def steps_to_decay(beta: float, fraction: float) -> float:
     ``k = ln(fraction)/ln(β)``.  With ``fraction = 1/e`` it is close to :func:`effective_window`
     (``ln(1/e)/ln β = −1/ln β ≈ 1/(1 − β)`` for β near 1), the notes' ``(1 − ε)^{1/ε} ≈ 1/e``.
     """
-    b = _check_beta(beta)
-    if isinstance(fraction, bool) or not isinstance(fraction, numbers.Real):
-        raise TypeError(f"fraction must be a real number in (0, 1), got {type(fraction).__name__}: {fraction!r}")
-    f = float(fraction)
-    if not (0.0 < f < 1.0):
-        raise ValueError(f"fraction must be in (0, 1), got {fraction!r}")
+    b = check_float(beta, "beta", "[0, 1)")
+    f = check_float(fraction, "fraction", "(0, 1)")
     if b == 0.0:
         return 0.0  # β = 0 keeps only the newest value: every older weight is already 0
     return math.log(f) / math.log(b)

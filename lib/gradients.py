@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 
-from lib._checks import check_finite, real_array
+from lib.checks import check_finite, check_float, check_int, check_seed, real_array
 
 __all__ = ["numerical_gradient", "gradient_check", "relative_error"]
 
@@ -42,14 +42,6 @@ def _as_point(w, name: str = "w") -> np.ndarray:
     if a.size == 0:
         raise ValueError(f"{name} must have at least one entry, got shape {a.shape}")
     return check_finite(a, name)
-
-
-def _check_h(h) -> float:
-    if isinstance(h, bool) or not isinstance(h, (int, float, np.integer, np.floating)):
-        raise TypeError(f"h must be a positive finite float, got {h!r}")
-    if not (math.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a positive finite float, got {h!r}")
-    return float(h)
 
 
 def _scalar(value, where: str) -> float:
@@ -90,7 +82,7 @@ def numerical_gradient(
     if not callable(f):
         raise TypeError(f"f must be a callable f(w) -> scalar loss, got {type(f).__name__}")
     x = _as_point(w)
-    h = _check_h(h)
+    h = check_float(h, "h", "(0, inf)")
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     grad = np.zeros(x.shape, dtype=np.float64)
@@ -173,7 +165,7 @@ def hessian_vector_product(grad: Callable, w, v, *, h: float = 1e-6):
     smooth loss; keep ``h`` small where the loss has kinks (ReLU) so that ``w ± h v`` stays on one side
     of them (``h = 1e-6`` with ``‖v‖ = 1``).  ``w`` and ``v`` are not modified.
     """
-    h = _check_h(h)
+    h = check_float(h, "h", "(0, inf)")
     if not callable(grad):
         raise TypeError(f"grad must be a function w -> gradient, got {type(grad).__name__}")
     ws, vs = _as_parts(w, "w"), _as_parts(v, "v")
@@ -195,10 +187,8 @@ def largest_hessian_eigenvalue(grad: Callable, w, *, iterations: int = 20, h: fl
     eigenvalues are close.  At a minimum all eigenvalues are ≥ 0, so this is the curvature of the
     sharpest direction, ``λ_max``.
     """
-    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
-        raise ValueError(f"iterations must be a positive integer, got {iterations!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    iterations = check_int(iterations, "iterations", "[1, inf)")
+    seed = check_seed(seed)
     ws = _as_parts(w, "w")
     rng = np.random.default_rng(int(seed))
     v = [rng.standard_normal(a.shape) for a in ws]

@@ -28,23 +28,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lib._checks import check_finite, real_array
+from lib.checks import check_finite, check_float, real_array
 
 __all__ = ["Landscape", "lecture_quadratic", "quadratic", "rosenbrock", "beale", "saddle"]
 
 Expression = Callable[[object, object], object]
-
-
-def _check_real(value, name: str, *, low: float | None = None, low_inclusive: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if low is not None and (x < low or (x == low and not low_inclusive)):
-        bound = f">= {low}" if low_inclusive else f"> {low}"
-        raise ValueError(f"{name} must be {bound}, got {value!r}")
-    return x
 
 
 def _as_points(w) -> np.ndarray:
@@ -182,9 +170,9 @@ def quadratic(
 
     Raises ``ValueError`` for ``condition_number < 1``, ``scale <= 0`` or a non-finite ``rotation``.
     """
-    kappa = _check_real(condition_number, "condition_number", low=1.0)
-    theta = _check_real(rotation, "rotation")
-    s = _check_real(scale, "scale", low=0.0, low_inclusive=False)
+    kappa = check_float(condition_number, "condition_number", "[1, inf)")
+    theta = check_float(rotation, "rotation")
+    s = check_float(scale, "scale", "(0, inf)")
     c1, c2 = (float(v) for v in _as_pair(center, "center"))
     cos, sin = math.cos(theta), math.sin(theta)
     # A = R diag(s, s κ) Rᵀ, R = [[cos, −sin], [sin, cos]]
@@ -225,8 +213,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> Landscape:
     ``[[2 − 4b(w2 − w1²) + 8 b w1², −4 b w1], [−4 b w1, 2b]]``.  The classic start is ``(−1.2, 1)``.
     Raises ``ValueError`` for ``b <= 0``.
     """
-    a = _check_real(a, "a")
-    b = _check_real(b, "b", low=0.0, low_inclusive=False)
+    a = check_float(a, "a")
+    b = check_float(b, "b", "(0, inf)")
 
     def expression(w1, w2):
         return (a - w1) ** 2 + b * (w2 - w1**2) ** 2

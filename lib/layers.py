@@ -38,11 +38,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.special import erf
+from scipy.special import erfc
 
 from lib import regularizers as _regularizers
-from lib._checks import check_finite, real_array
-from lib.data import _check_seed
+from lib.checks import check_finite, real_array
+from lib.checks import as_generator as _check_seed
 from lib.losses import _check_labels
 
 __all__ = [
@@ -86,12 +86,14 @@ def _elu_grad(z: np.ndarray, a: np.ndarray, alpha: float = 1.0) -> np.ndarray:
 
 
 def _gelu(z: np.ndarray) -> np.ndarray:
-    """GELU, Keras' default ``approximate=False``: ``z·Φ(z)`` with the normal CDF ``Φ``."""
-    return 0.5 * z * (1 + erf(z / _SQRT_2))
+    """GELU, Keras' default ``approximate=False``: ``z·Φ(z)`` with the normal CDF
+    ``Φ(z) = ½·erfc(−z/√2)`` (TensorFlow's form; for float64 TensorFlow rounds 1/√2 to float32)."""
+    return 0.5 * z * erfc(-z / _SQRT_2)
 
 
 def _gelu_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    return 0.5 * (1 + erf(z / _SQRT_2)) + z * np.exp(-0.5 * z * z) / _SQRT_2PI
+    """``Φ(z) + z·φ(z)``."""
+    return 0.5 * erfc(-z / _SQRT_2) + z * np.exp(-0.5 * z * z) / _SQRT_2PI
 
 
 #: ``name -> (τ(z), τ'(z, a))`` for the activations Keras names.  ReLU'(0) = 0, as in TensorFlow.
@@ -251,7 +253,7 @@ def get_initializer(init, name: str = "initializer") -> Callable:
             return VarianceScaling(scale, mode, distribution)
         if init in _OTHER_INITIALIZERS:
             return _OTHER_INITIALIZERS[init]()
-    elif callable(init):
+    elif callable(init) and not isinstance(init, type):
         return init
     raise ValueError(f"{name} must be one of {sorted(INITIALIZERS)} or an initializer object, got {init!r}")
 
@@ -455,25 +457,27 @@ class Dense(Layer):
     def call(self, x, training):
         z = x @ self.params["kernel"]
         if self.use_bias:
-            z = z + self.params["bias"]
+            z += self.params["bias"]
         a = self._tau(z)
         return self._remember((x, z, a), a)
 
-    def backprop(self, da):
+    def backprop(self, da, need_dx: bool = True):
+        """``need_dx=False`` skips ``∂J/∂x`` (a network's first layer: the data need no gradient)."""
         x, z, a = self._cache
         W = self.params["kernel"]
         delta = da if self.activation == "linear" else da * self._dtau(z, a)  # δ = ∂J/∂z
-        x2, delta2 = x.reshape(-1, x.shape[-1]), delta.reshape(-1, self.units)
-        dW = x2.T @ delta2
+        if x.ndim > 2:  # (m, …, n_in): every position is a sample for the weight gradients
+            x, delta = x.reshape(-1, x.shape[-1]), delta.reshape(-1, self.units)
+        dW = x.T @ delta
         if self.kernel_regularizer is not None:
             dW += self.kernel_regularizer.gradient(W)
         self.grads["kernel"] = dW
         if self.use_bias:
-            db = delta2.sum(axis=0)
+            db = delta.sum(axis=0)
             if self.bias_regularizer is not None:
                 db += self.bias_regularizer.gradient(self.params["bias"])
             self.grads["bias"] = db
-        return delta @ W.T
+        return (delta @ W.T).reshape(da.shape[:-1] + (W.shape[0],)) if need_dx else None
 
     def penalty(self) -> float:
         total = 0.0
@@ -635,7 +639,7 @@ class Maxout(Layer):
         a = np.take_along_axis(z, k, axis=-1)[..., 0]
         return self._remember((x, k), a)
 
-    def backprop(self, da):
+    def backprop(self, da, need_dx: bool = True):
         x, k = self._cache
         W = self.params["kernel"]
         delta = np.zeros((*da.shape, self.pieces), dtype=da.dtype)
@@ -645,7 +649,7 @@ class Maxout(Layer):
         self.grads["kernel"] = x2.T @ delta2
         if self.use_bias:
             self.grads["bias"] = delta2.sum(axis=0)
-        return delta @ W.T
+        return delta @ W.T if need_dx else None
 
     def _describe(self):
         return f"{self.units}, pieces={self.pieces}"
@@ -943,7 +947,8 @@ class Sequential:
     # -- parameters ----------------------------------------------------------------------------
     @property
     def params(self) -> list[np.ndarray]:
-        """The trainable arrays themselves, in Keras' ``model.trainable_variables`` order."""
+        """The trainable arrays themselves, in Keras' ``model.trainable_variables`` order (empty
+        until the network is built; the same array objects for its whole life)."""
         return [p for layer in self.layers for p in layer.params.values()]
 
     @property
@@ -986,8 +991,9 @@ class Sequential:
     # -- passes --------------------------------------------------------------------------------
     def _forward(self, X: np.ndarray, training: bool) -> np.ndarray:
         a = X
-        for layer in self.layers:
-            a = layer.call(a, training)
+        with np.errstate(over="ignore", invalid="ignore"):  # diverged weights: inf/NaN, reported by the loss
+            for layer in self.layers:
+                a = layer.call(a, training)
         return a
 
     def _loss(self, s: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -1028,8 +1034,11 @@ class Sequential:
         s = self._forward(X, _flag(training, "training"))
         self.last_logits = s  # this pass's logits (lib.training.fit's running accuracy)
         J, delta = self._loss(s, y)
-        for layer in reversed(self.layers):
-            delta = layer.backprop(delta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for layer in reversed(self.layers[1:]):
+                delta = layer.backprop(delta)
+            first = self.layers[0]  # the gradient with respect to the data X is not needed
+            first.backprop(delta, need_dx=False) if isinstance(first, (Dense, Maxout)) else first.backprop(delta)
         return J + self.penalty(), self.grads
 
     def evaluate(self, X, y) -> tuple[float, float]:

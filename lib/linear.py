@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from lib._checks import check_finite, real_array
+from lib.checks import check_finite, real_array
 
 from lib.losses import softmax_cross_entropy
 

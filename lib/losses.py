@@ -46,7 +46,7 @@ from typing import Literal
 import numpy as np
 from scipy.special import xlogy
 
-from lib._checks import check_finite, real_array
+from lib.checks import check_choice, check_finite, check_labels, float_array, real_array
 
 __all__ = [
     "sigmoid",
@@ -68,11 +68,11 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 # ----------------------------------------------------------------------------------------------
-# input checking (shared with lib.mlp)
+# input checking
 # ----------------------------------------------------------------------------------------------
-def _as_float_array(x, name: str) -> np.ndarray:
-    """``x`` as a floating array (float16/32/64 kept, bool/int promoted to float64), all finite."""
-    return check_finite(real_array(x, name), name)
+# lib.mlp imports these two private names; they are the public checks (to be switched to lib.checks)
+_as_float_array = float_array
+_check_labels = check_labels
 
 
 def _check_base(base) -> float:
@@ -82,38 +82,6 @@ def _check_base(base) -> float:
     if not (math.isfinite(b) and b > 0 and b != 1):
         raise ValueError(f"base must be a finite number > 0 and != 1 (e.g. math.e or 2), got {base!r}")
     return b
-
-
-def _check_reduction(reduction) -> str:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-    return reduction
-
-
-def _check_labels(y, n_classes: int, n_samples: int, name: str = "y") -> np.ndarray:
-    """Integer class labels, shape ``(n_samples,)``, values in ``[0, n_classes)``, as int64.
-
-    Floats are accepted only when every value is a whole number (e.g. labels read from a CSV).
-    """
-    try:
-        a = np.asarray(y)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of integer class labels, got {type(y).__name__}: {exc}") from None
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of integer class labels, got shape {a.shape}")
-    if a.shape[0] != n_samples:
-        raise ValueError(f"{name} must have one label per sample ({n_samples}), got {a.shape[0]} labels")
-    if a.dtype.kind == "b" or a.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must hold integer class labels, got dtype {a.dtype}")
-    if a.dtype.kind == "f":
-        not_whole = ~np.isfinite(a) | (a != np.round(a))
-        if np.any(not_whole):
-            raise ValueError(f"{name} must hold integer class labels, got {a[not_whole][0].item()!r}")
-    out_of_range = (a < 0) | (a >= n_classes)
-    if np.any(out_of_range):
-        bad = a[out_of_range][0].item()
-        raise ValueError(f"{name} must hold class labels in [0, {n_classes}), got {bad!r}")
-    return a.astype(np.int64)
 
 
 def _targets(y, shape: tuple[int, ...], dtype, name: str = "y") -> np.ndarray:
@@ -232,7 +200,7 @@ def mse(o, y, *, reduction: Reduction = "mean"):
     Keras' ``MeanSquaredError`` has no ½ and averages over the outputs: ``keras = 2 · mse / c``.
     """
     o, y = _pair(o, y)
-    _check_reduction(reduction)
+    check_choice(reduction, "reduction", _REDUCTIONS)
     d = y - o
     e = 0.5 * (d * d if d.ndim == 1 else np.sum(d * d, axis=1))
     return _reduce(e, reduction)
@@ -245,7 +213,7 @@ def mse_grad(o, y, *, reduction: Reduction = "mean") -> np.ndarray:
     ``∂e/∂z = −(y − o) σ'(z)``: small when the sigmoid saturates, however wrong ``o`` is.
     """
     o, y = _pair(o, y)
-    _check_reduction(reduction)
+    check_choice(reduction, "reduction", _REDUCTIONS)
     return ((o - y) * _grad_scale(o.shape[0], reduction)).astype(o.dtype, copy=False)
 
 
@@ -268,7 +236,7 @@ def binary_cross_entropy(o, y, *, base: float = math.e, reduction: Reduction = "
     _check_probabilities(o)
     _check_probabilities(y, "y")
     b = _check_base(base)
-    _check_reduction(reduction)
+    check_choice(reduction, "reduction", _REDUCTIONS)
     with np.errstate(divide="ignore"):
         elem = -(xlogy(y, o) + xlogy(1 - y, 1 - o))
     e = elem if elem.ndim == 1 else np.sum(elem, axis=1)
@@ -288,7 +256,7 @@ def binary_cross_entropy_grad(o, y, *, base: float = math.e, reduction: Reductio
     _check_probabilities(o)
     _check_probabilities(y, "y")
     b = _check_base(base)
-    _check_reduction(reduction)
+    check_choice(reduction, "reduction", _REDUCTIONS)
     with np.errstate(divide="ignore", invalid="ignore"):
         # y/o with 0/0 := 0 (a term with zero weight contributes nothing), likewise (1-y)/(1-o)
         pos = np.where(y == 0, 0.0, y / o)
@@ -335,7 +303,7 @@ def cross_entropy(probs, y, *, base: float = math.e, reduction: Reduction = "mea
     p = _check_logits(probs, "probs")
     _check_probabilities(p, "probs")
     b = _check_base(base)
-    _check_reduction(reduction)
+    check_choice(reduction, "reduction", _REDUCTIONS)
     t = _targets(y, p.shape, p.dtype)
     with np.errstate(divide="ignore"):
         e = -np.sum(xlogy(t, p), axis=1)
@@ -352,7 +320,7 @@ def cross_entropy_grad(probs, y, *, base: float = math.e, reduction: Reduction =
     p = _check_logits(probs, "probs")
     _check_probabilities(p, "probs")
     b = _check_base(base)
-    _check_reduction(reduction)
+    check_choice(reduction, "reduction", _REDUCTIONS)
     t = _targets(y, p.shape, p.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
         g = np.where(t == 0, 0.0, -t / p)

@@ -27,18 +27,14 @@ Backpropagation (``δ`` = ∂J/∂z; ``m`` = number of samples)::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from lib import regularizers
-from lib._checks import check_finite, real_array
+from lib import checks, regularizers
 from lib.callbacks import Callback, EarlyStopping
-from lib.data import _check_int_seed
 from lib.layers import ACTIVATIONS, VARIANCE_SCALING, Dense, Sequential
-from lib.losses import _check_labels
 from lib.training import fit
 
 __all__ = ["MLP", "History", "ACTIVATIONS", "INITIALIZERS"]
@@ -47,14 +43,6 @@ __all__ = ["MLP", "History", "ACTIVATIONS", "INITIALIZERS"]
 #: Keras' ``VarianceScaling`` family, ``name -> (distribution, scale, mode)`` (see
 #: :data:`lib.layers.VARIANCE_SCALING`); ``"uniform_fan_in"`` is the lecture's (5.10), ``r = 1/√n_in``.
 INITIALIZERS = VARIANCE_SCALING
-
-
-def _check_positive_int(value, name: str, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -166,12 +154,11 @@ class MLP:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
         if not isinstance(init, str) or init not in INITIALIZERS:
             raise ValueError(f"init must be one of {sorted(INITIALIZERS)}, got {init!r}")
-        if isinstance(l2, bool) or not isinstance(l2, (int, float, np.floating)) or not (math.isfinite(l2) and l2 >= 0):
-            raise ValueError(f"l2 must be a non-negative finite float, got {l2!r}")
+        l2 = checks.check_float(l2, "l2", "[0, inf)")
         dt = np.dtype(dtype)
         if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
             raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
-        seed = _check_int_seed(seed)
+        seed = checks.check_seed(seed)
 
         self.layer_sizes: tuple[int, ...] = tuple(int(n) for n in layer_sizes)
         self.activation = activation
@@ -227,7 +214,7 @@ class MLP:
         new = []
         for k, (p, q) in enumerate(zip(own, params)):
             name = f"params[{k}] ({'W' if k % 2 == 0 else 'b'}{k // 2 + 1})"
-            q = check_finite(real_array(q, name), name)
+            q = checks.float_array(q, name)
             if q.shape != p.shape:
                 raise ValueError(f"{name} must have shape {p.shape}, got {q.shape}")
             new.append(q)
@@ -238,7 +225,7 @@ class MLP:
     # forward and backward passes (computed by the network)
     # ------------------------------------------------------------------------------------------
     def _check_X(self, X, name: str = "X") -> np.ndarray:
-        X = check_finite(real_array(X, name), name)
+        X = checks.float_array(X, name)
         if X.ndim != 2:
             raise ValueError(f"{name} must be 2-D (samples as rows, {self.layer_sizes[0]} columns), got shape {X.shape}")
         if X.shape[1] != self.layer_sizes[0]:
@@ -251,7 +238,7 @@ class MLP:
 
     def _check_Xy(self, X, y, x_name: str = "X", y_name: str = "y") -> tuple[np.ndarray, np.ndarray]:
         X = self._check_X(X, x_name)
-        return X, _check_labels(y, self.layer_sizes[-1], X.shape[0], y_name)
+        return X, checks.check_labels(y, self.layer_sizes[-1], X.shape[0], y_name)
 
     def logits(self, X) -> np.ndarray:
         """The scores ``s`` before softmax, shape ``(m, n_L)``."""
@@ -333,22 +320,19 @@ class MLP:
         has_val = X_val is not None
         if has_val:
             X_val, y_val = self._check_Xy(X_val, y_val, "X_val", "y_val")
-        epochs = _check_positive_int(epochs, "epochs")
-        batch_size = _check_positive_int(batch_size, "batch_size")
+        epochs = checks.check_int(epochs, "epochs", "[1, inf)")
+        batch_size = checks.check_int(batch_size, "batch_size", "[1, inf)")
         if not callable(getattr(optimizer, "step", None)):
             raise TypeError(f"optimizer must have a step(params, grads) method (a lib.optimizers object), got {optimizer!r}")
         if schedule is not None and not callable(schedule):
             raise TypeError(f"schedule must be a callable schedule(epoch) -> learning rate, or None, got {schedule!r}")
         if patience is not None:
-            patience = _check_positive_int(patience, "patience", minimum=0)
+            patience = checks.check_int(patience, "patience", "[0, inf)")
             if not has_val:
                 raise ValueError("patience (early stopping on the validation loss) needs X_val and y_val")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float, np.floating)) or not (
-            math.isfinite(min_delta) and min_delta >= 0
-        ):
-            raise ValueError(f"min_delta must be a non-negative finite float, got {min_delta!r}")
+        min_delta = checks.check_float(min_delta, "min_delta", "[0, inf)")
         if not isinstance(seed, np.random.Generator):
-            seed = _check_int_seed(seed)
+            seed = checks.check_seed(seed)
 
         on_train_set = _TrainingSetEvaluation(X, y)
         callbacks: list[Callback] = [on_train_set]

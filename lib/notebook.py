@@ -1,4 +1,5 @@
-"""What every chapter's first (hidden) cell calls: seeds, quiet logs, the book's figure style.
+"""What every chapter's first (hidden) cell calls: seeds, quiet logs, the inline backend, the book's
+figure style; and :func:`show_source`, the one way a chapter shows ``lib`` code.
 
 TensorFlow is *not* part of ``lib``'s algorithms (they are NumPy only); it is imported here, on
 request, because chapters compare with it and its start-up chatter must not end up in the book.
@@ -6,12 +7,17 @@ request, because chapters compare with it and its start-up chatter must not end 
 
 from __future__ import annotations
 
+import inspect
 import os
 import random
 import sys
+import textwrap
 from types import ModuleType
+from typing import Any
 
 import numpy as np
+
+from lib.checks import check_seed
 
 #: Environment set before TensorFlow is imported: no C++ info logs, and no oneDNN kernels, whose
 #: changing summation order would make printed Keras numbers differ in the last digits between runs.
@@ -60,22 +66,41 @@ def limit_blas_threads() -> None:
     threadpool_limits(limits=1)
 
 
+def use_inline_backend() -> bool:
+    """In a Jupyter/Colab kernel, draw figures with the inline backend (``%matplotlib inline``).
+
+    Whatever ``MPLBACKEND`` says: with ``MPLBACKEND=Agg`` in the environment a kernel would otherwise
+    draw nowhere, and the chapter's committed figures would be missing from its outputs.  Returns
+    whether it switched (False outside a kernel, e.g. in a script or a test, where nothing changes).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return False
+    shell.run_line_magic("matplotlib", "inline")
+    return True
+
+
 def setup_notebook(seed: int = 0, *, tensorflow: bool = False) -> None:
     """Make a chapter reproducible and quiet.
 
     Seeds Python's and NumPy's global generators (``lib`` itself only uses explicit ``seed``/``rng``
-    arguments, but reader code may not), limits NumPy to one BLAS thread (:func:`limit_blas_threads`)
-    and applies the book's figure style.  With
+    arguments, but reader code may not), limits NumPy to one BLAS thread (:func:`limit_blas_threads`),
+    selects the inline backend in a kernel (:func:`use_inline_backend`) and applies the book's figure
+    style.  With
     ``tensorflow=True`` it also imports TensorFlow quietly (:func:`import_tensorflow`), seeds it and
     turns on deterministic ops, so that printed Keras numbers are the same on every run.
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = check_seed(seed)
     for key, value in TF_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
     random.seed(seed)
     np.random.seed(seed)
     limit_blas_threads()
+    use_inline_backend()
 
     from lib.plotting import use_book_style
 
@@ -86,29 +111,35 @@ def setup_notebook(seed: int = 0, *, tensorflow: bool = False) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
-def keras_trajectory(keras_optimizer, landscape, w0, steps: int, *, dtype=np.float64, compiled: bool = False) -> np.ndarray:
-    """The iterates of a tf.keras optimizer on a landscape, shape ``(steps + 1, d)``, as :func:`lib.runner.run`.
+def source_code(obj: Any, *, start: str | None = None, stop: str | None = None) -> Any:
+    """The source of a ``lib`` function, class or method as an ``IPython.display.Code`` (highlighted Python).
 
-    The comparison every optimizer chapter makes: a ``tf.Variable`` starts at ``w0`` (in ``dtype``) and
-    at each step the optimizer's ``apply_gradients`` receives ``landscape.grad`` evaluated at Keras'
-    *own* current point, so the two runs are independent and any difference accumulates.  With
-    ``compiled=True`` the update runs in a ``tf.function`` (faster for long runs; the same update).
-    A used optimizer keeps its state and ``iterations``: pass a fresh one.
+    ``start`` and ``stop`` cut an excerpt: from the first line containing ``start`` up to (not
+    including) the first later line containing ``stop``, dedented.
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-    if not callable(getattr(keras_optimizer, "apply_gradients", None)):
-        raise TypeError(f"keras_optimizer must be a keras.optimizers.Optimizer, got {type(keras_optimizer).__name__}")
-    tf = import_tensorflow()
-    var = tf.Variable(np.array(w0, dtype=dtype))
+    from IPython.display import Code
 
-    def apply(g):
-        keras_optimizer.apply_gradients([(g, var)])
+    source = inspect.getsource(obj)
+    if start is not None or stop is not None:
+        lines = source.splitlines(keepends=True)
+        first = 0 if start is None else next((i for i, line in enumerate(lines) if start in line), None)
+        if first is None:
+            raise ValueError(f"start={start!r} does not occur in the source of {obj!r}")
+        last = len(lines) if stop is None else next((i for i in range(first + 1, len(lines)) if stop in lines[i]), None)
+        if last is None:
+            raise ValueError(f"stop={stop!r} does not occur after start={start!r} in the source of {obj!r}")
+        source = textwrap.dedent("".join(lines[first:last]))
+    return Code(source, language="python")
 
-    if compiled:
-        apply = tf.function(apply)
-    rows = [var.numpy().copy()]
-    for _ in range(int(steps)):
-        apply(tf.constant(np.asarray(landscape.grad(var.numpy()), dtype=dtype)))
-        rows.append(var.numpy().copy())
-    return np.array(rows)
+
+def show_source(obj: Any, *, start: str | None = None, stop: str | None = None) -> None:
+    """Display the source of a ``lib`` function, class or method with syntax highlighting.
+
+    The same in Jupyter, Colab and the HTML book: it displays an ``IPython.display.Code``, whose HTML
+    (Pygments markup with its own style sheet) the notebook front-ends render and Jupyter Book
+    (myst-nb) copies into the page; its plain-text form is the source itself.  ``start``/``stop`` cut
+    an excerpt (see :func:`source_code`).  Returns nothing, so a cell ending with it shows the code once.
+    """
+    from IPython.display import display
+
+    display(source_code(obj, start=start, stop=stop))

@@ -1,65 +1,83 @@
-"""Every update rule of the lecture notes, from scratch in NumPy, each proven equal to tf.keras.
+"""The optimizers: the bookkeeping around the update rules of :mod:`lib.updates`.
 
-The math lives in small functions, one per algorithm (``sgd_update``, ``momentum_update``,
-``adagrad_update``, ``rmsprop_update``, ``adadelta_update``, ``adam_update``, ``nadam_update``): they
-take a parameter ``w``, its gradient ``g`` and the state arrays, and update ``w`` and the state **in
-place** (the Adam-type ones through a scratch buffer, so that a step allocates nothing big).  Their
-bodies follow the docstrings line by line, in the notes' notation.  The classes are thin bookkeeping
-around them:
+One small class per algorithm, as in Keras: its hyperparameters are declared once, in a table of
+:class:`Hyperparameter` entries (name, default, allowed values), which the constructor, the setters,
+:meth:`Optimizer.get_config` and ``repr`` all read; a bad value is rejected when it is *set*, so a
+step does not re-validate anything.  Every optimizer has the same two methods a training loop needs:
 
-* ``step(params, grads) -> params`` for a list (or tuple, or dict) of float arrays; the arrays are
-  updated in place and the same container is returned.  ``grads`` must match ``params`` in number
-  (or keys) and shapes; gradients are cast to each parameter's dtype, so dtype in = dtype out.
-* ``state``: a dict from the notes' names to one array per parameter (a list aligned with
-  ``params``, or a dict with the same keys), created at the first step (or by :meth:`Optimizer.build`):
+* ``lookahead(params)``: the point at which the caller must evaluate the gradient.  For every
+  optimizer but :class:`NesterovLookahead` that is ``params`` itself (the very same object);
+  Nesterov's look-ahead form returns new arrays ``w − α·β·v``.
+* ``step(params, grads) -> params``: ``grads`` evaluated at ``lookahead(params)``, for a list (or
+  tuple, or dict) of float32/float64 arrays; the arrays are updated in place and the same container
+  is returned.  ``grads`` must match ``params`` in number (or keys) and shapes; gradients are cast to
+  each parameter's dtype, so dtype in = dtype out.
 
-  ====================  ================================================================
-  optimizer             ``state`` (Keras' variables in brackets, see ``KERAS_STATE``)
-  ====================  ================================================================
-  SGD (momentum > 0)    ``v`` velocity [momentums]
-  Momentum              ``v`` EWMA of gradients (week-10 §6 ``v_dw``; boostcamp ``a``)
-  NesterovLookahead     ``v``
-  Adagrad               ``r`` sum of squared gradients (algorithm 5-3 ``r``) [accumulators]
-  RMSprop               ``s`` EWMA of g² (week-10 §7 ``S_dw``) [velocities]; ``v`` momentum
-                        buffer if momentum > 0 [momentums]; ``g_avg`` EWMA of g if centered
-                        [average_gradients]
-  Adadelta              ``s`` EWMA of g² [accumulated_grads]; ``h`` EWMA of Δw² (the
-                        boostcamp post's ``H``) [accumulated_delta_vars]
-  Adam, AdamW           ``v`` first moment (week-10 §8 ``V_dw``) [momentums]; ``s`` second
-                        moment (``S_dw``) [velocities]; ``s_max`` if amsgrad [velocity_hats]
-  Nadam                 ``v``, ``s`` as Adam; ``mu_product`` (a float, ∏ μ_i) [u_product]
-  ====================  ================================================================
+So one loop drives them all::
 
-  Note the names: the week-10 notes call Adam's first moment ``V`` and its second ``S``; the Adam
-  paper and Keras call them ``m`` and ``v``.  This module uses the notes' names throughout.
-* ``iterations``: steps taken so far (settable, as in Keras); the bias corrections use
-  ``t = iterations + 1`` and a schedule is evaluated at ``iterations``.
-* ``learning_rate``: a float, or any callable ``schedule(step) -> float`` (see :mod:`lib.schedules`).
-* ``weight_decay`` (every optimizer): decoupled decay as Keras applies it before the update,
-  ``w ← w − α·λ·w`` (``α`` the current learning rate); ``clipnorm`` / ``clipvalue`` /
-  ``global_clipnorm`` clip the gradients first, as in Keras.
-* A step is all-or-nothing: every check (gradient count, shapes, finiteness, the learning rate a
-  schedule returns, the hyperparameters) runs before anything is written; a non-finite gradient
-  raises ``FloatingPointError`` naming the parameter and the step and changes nothing.
+    point = optimizer.lookahead(params)
+    optimizer.step(params, gradient(point))
 
-Conventions: where the notes and Keras differ, the default is the notes' (lecture) form and an option
-gives Keras'; :func:`from_keras` picks the options that reproduce a given ``tf.keras`` optimizer
-exactly.  ``tests/test_optimizers.py`` checks every class against tf.keras over hundreds of steps.
+A step is all-or-nothing.  ``params``, ``grads`` and the learning rate are checked before anything is
+written; after the update, the updated parameters and state are checked for finiteness, and if
+anything overflowed or became NaN (a float32 gradient of 1e20 squares to ``inf``; ε = 0 divides 0 by
+0), parameters, state and ``iterations`` are restored and ``FloatingPointError`` names the parameter
+and the step.  A gradient that shares memory with its parameter (``step([w], [w])``) is copied first.
+
+``state``: a dict from the notes' names to one array per parameter (a list aligned with ``params``,
+or a dict with the same keys), created at the first step (or by :meth:`Optimizer.build`):
+
+====================  ================================================================
+optimizer             ``state``
+====================  ================================================================
+SGD (momentum > 0)    ``v`` velocity
+Momentum              ``v`` EWMA of gradients (week-10 §6 ``v_dw``; boostcamp ``a``)
+NesterovLookahead     ``v``
+Adagrad               ``r`` sum of squared gradients (algorithm 5-3 ``r``)
+RMSprop               ``s`` EWMA of g² (week-10 §7 ``S_dw``); ``v`` momentum buffer if momentum > 0;
+                      ``g_avg`` EWMA of g if centered
+Adadelta              ``s`` EWMA of g²; ``h`` EWMA of Δw² (the boostcamp post's ``H``)
+Adam, AdamW           ``v`` first moment (week-10 §8 ``V_dw``); ``s`` second moment (``S_dw``);
+                      ``s_max`` if amsgrad
+Nadam                 ``v``, ``s`` as Adam; ``mu_product`` (a float, ∏ μ_i)
+====================  ================================================================
+
+The week-10 notes call Adam's first moment ``V`` and its second ``S``; the Adam paper and Keras call
+them ``m`` and ``v``.  This module uses the notes' names throughout.  ``iterations`` counts the steps
+taken (settable, as in Keras); the bias corrections use ``t = iterations + 1`` and a schedule is
+evaluated at ``iterations``.  ``weight_decay`` (every optimizer) is decoupled decay as Keras applies
+it before the update, ``w ← w − α·λ·w``; ``clipnorm`` / ``clipvalue`` / ``global_clipnorm`` clip the
+gradients first, as in Keras.
+
+Where the notes and Keras differ, the default is the notes' (lecture) form and an option gives
+Keras'; :func:`lib.keras_compat.optimizer_from_keras` picks the options that reproduce a given
+``tf.keras`` optimizer exactly.
 """
 
 from __future__ import annotations
 
-import copy
+import inspect
 import math
-import numbers
-from typing import Any, Callable, Literal, Union
+from collections.abc import Callable, Iterator
+from typing import Any, Literal, Union
 
 import numpy as np
 
-from lib import schedules as _schedules
-from lib.schedules import _check_bool, _check_real
+from lib import checks
+from lib.checks import LearningRate
+from lib.updates import (
+    adadelta_update,
+    adagrad_update,
+    apply_weight_decay,
+    momentum_update,
+    nadam_update,
+    nesterov_momentum_factor,
+    rmsprop_update,
+    sgd_update,
+)
 
 __all__ = [
+    "Hyperparameter",
     "Optimizer",
     "SGD",
     "Momentum",
@@ -70,271 +88,62 @@ __all__ = [
     "Adam",
     "AdamW",
     "Nadam",
-    "from_keras",
-    "sgd_update",
-    "momentum_update",
-    "adagrad_update",
-    "rmsprop_update",
-    "adadelta_update",
-    "adam_update",
-    "nadam_update",
-    "apply_weight_decay",
 ]
 
 Params = Union[list, tuple, dict]
-LearningRate = Union[float, Callable[[int], float]]
-EpsilonPlacement = Literal["outside", "inside", "hat"]
 
 
 # ==============================================================================================
-# the update rules (pure math; each updates w and the state arrays in place and returns w)
+# hyperparameters: declared once
 # ==============================================================================================
-def apply_weight_decay(w: np.ndarray, learning_rate: float, weight_decay: float) -> np.ndarray:
-    """Decoupled weight decay as Keras applies it before every update: ``w ← w − α·λ·w``.
+class Hyperparameter:
+    """One constructor argument of an optimizer: its default and its check, declared once.
 
-    The university lecture (§5.4.1, eq. 5.23) gets the same shrinking ``Θ ← (1 − 2ρλ)Θ − ρ∇J``
-    from an L2 penalty ``λ‖Θ‖²`` in the loss; with plain SGD the two agree for ``weight_decay = 2λ``.
-    With adaptive methods they do not (that is AdamW's point).
+    A class attribute ``beta_1 = Hyperparameter(0.9, "[0, 1)")`` gives the constructor argument
+    ``beta_1=0.9``, an attribute whose setter rejects a value outside ``[0, 1)`` (so a step never
+    re-validates), and an entry in ``get_config()`` and ``repr``.  ``spec`` is an interval (a float
+    in it), ``bool``, a tuple of allowed values, or a function ``check(value, name) -> value``.
+    ``optional=True`` allows ``None``; ``keyword_only=True`` for the options every optimizer shares.
     """
-    w -= w * weight_decay * learning_rate
-    return w
 
+    def __init__(self, default: Any, spec: Any, *, optional: bool = False, keyword_only: bool = False) -> None:
+        self.default = default
+        self.spec = spec
+        self.optional = optional
+        self.keyword_only = keyword_only
+        self.name = ""
 
-def sgd_update(w: np.ndarray, g: np.ndarray, v: np.ndarray | None = None, *, learning_rate: float,
-               momentum: float = 0.0, nesterov: bool = False) -> np.ndarray:
-    """Gradient descent, with Keras' velocity-form momentum (university lecture §5.2.3).
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
 
-    ``momentum = 0`` (algorithm 5-1)::
+    def check(self, value: Any) -> Any:
+        if value is None and self.optional:
+            return None
+        if self.spec is bool:
+            return checks.check_bool(value, self.name)
+        if isinstance(self.spec, tuple):
+            return checks.check_choice(value, self.name, self.spec)
+        if isinstance(self.spec, str):
+            return checks.check_float(value, self.name, self.spec, allow_none=self.optional)
+        return self.spec(value, self.name)
 
-        w ← w − α·g
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return obj.__dict__[self.name]
 
-    ``momentum = μ > 0`` (eq. 5.12 with the velocity's sign flipped: ``v`` points downhill)::
-
-        v ← μ·v − α·g
-        w ← w + v
-
-    ``nesterov=True``: Keras' reformulation of Nesterov's look-ahead (algorithm 5-2), which needs the
-    gradient at ``w`` only (see :class:`NesterovLookahead` for the look-ahead form)::
-
-        v ← μ·v − α·g
-        w ← w + μ·v − α·g
-    """
-    if v is None or momentum == 0:
-        w -= g * learning_rate
-        return w
-    v *= momentum
-    v -= g * learning_rate
-    if nesterov:
-        w += v * momentum - g * learning_rate
-    else:
-        w += v
-    return w
-
-
-def momentum_update(w: np.ndarray, g: np.ndarray, v: np.ndarray, *, learning_rate: float, beta: float,
-                    dampening: bool = True) -> np.ndarray:
-    """Momentum as an exponentially weighted average of the gradients (week-10 notes §6)::
-
-        v ← β·v + (1 − β)·g          (dampening=True: the notes' v_dw = β·v_dw + (1 − β)·dw)
-        v ← β·v + g                  (dampening=False: the boostcamp post's a ← β·a + g, and the
-                                      "(1 − β) 항이 삭제되어 있는 경우" of the notes)
-        w ← w − α·v
-
-    Both are Keras' ``SGD(momentum=β)`` with learning rate ``α·(1 − β)`` (damped) or ``α``
-    (undamped), and in both cases Keras' velocity is ``−α·v``: multiply ``v ← βv + (1 − β)g`` by
-    ``−α`` to get Keras' ``u ← βu − α(1 − β)g``.
-    """
-    v *= beta
-    if dampening:
-        v += (1.0 - beta) * g  # v ← β·v + (1 − β)·g
-    else:
-        v += g  # v ← β·v + g
-    w -= learning_rate * v  # w ← w − α·v
-    return w
-
-
-def adagrad_update(w: np.ndarray, g: np.ndarray, r: np.ndarray, *, learning_rate: float, epsilon: float,
-                   epsilon_placement: Literal["outside", "inside"] = "outside") -> np.ndarray:
-    """AdaGrad (university lecture §5.2.4, algorithm 5-3; boostcamp post §4)::
-
-        r ← r + g⊙g                                 (line 5)
-        w ← w − α/(ε + √r) ⊙ g                      (lines 6-7; epsilon_placement="outside")
-        w ← w − α/√(r + ε) ⊙ g                      (boostcamp post and Keras; "inside")
-    """
-    r += g * g
-    if epsilon_placement == "outside":
-        w -= learning_rate * g / (epsilon + np.sqrt(r))
-    else:
-        w -= learning_rate * g / np.sqrt(r + epsilon)
-    return w
-
-
-def rmsprop_update(w: np.ndarray, g: np.ndarray, s: np.ndarray, *, learning_rate: float, rho: float,
-                   epsilon: float, epsilon_placement: Literal["outside", "inside"] = "outside",
-                   momentum: float = 0.0, v: np.ndarray | None = None,
-                   g_avg: np.ndarray | None = None) -> np.ndarray:
-    """RMSProp (week-10 notes §7; university lecture algorithm 5-4, where ``ρ`` is called ``α``)::
-
-        s ← ρ·s + (1 − ρ)·g²                         (S_dw = β₂·S_dw + (1 − β₂)·dw²; eq. 5.14)
-        w ← w − α·g/(√s + ε)                         (epsilon_placement="outside": the notes)
-        w ← w − α·g/√(s + ε)                         ("inside": the boostcamp post and Keras)
-
-    ``centered`` (pass ``g_avg``; Graves 2013, Keras ``centered=True``) divides by the standard
-    deviation instead of the root mean square::
-
-        ḡ ← ρ·ḡ + (1 − ρ)·g ,   s − ḡ² in place of s
-
-    ``momentum = μ > 0`` (pass ``v``; Keras) accumulates the steps::
-
-        v ← μ·v + α·g/(…) ,   w ← w − v
-    """
-    s *= rho
-    s += (1.0 - rho) * (g * g)
-    if g_avg is not None:
-        g_avg *= rho
-        g_avg += (1.0 - rho) * g
-        second_moment = s - g_avg * g_avg
-    else:
-        second_moment = s
-    if epsilon_placement == "outside":
-        # s − ḡ² ≥ 0 in exact arithmetic; clip rounding noise before the square root
-        denom = np.sqrt(np.maximum(second_moment, 0) if g_avg is not None else second_moment) + epsilon
-    else:
-        denom = np.sqrt(second_moment + epsilon)
-    increment = learning_rate * g / denom
-    if v is not None and momentum > 0:
-        v *= momentum
-        v += increment
-        w -= v
-    else:
-        w -= increment
-    return w
-
-
-def adadelta_update(w: np.ndarray, g: np.ndarray, s: np.ndarray, h: np.ndarray, *, learning_rate: float,
-                    rho: float, epsilon: float) -> np.ndarray:
-    """Adadelta (Zeiler 2012; the boostcamp post §5, with the gradient factor it leaves out)::
-
-        s ← ρ·s + (1 − ρ)·g²                         (G_t: EWMA of squared gradients)
-        Δw = −√(h + ε)/√(s + ε) · g                  (RMS of past steps over RMS of gradients)
-        h ← ρ·h + (1 − ρ)·Δw²                        (H_t: EWMA of squared steps)
-        w ← w + α·Δw                                 (α = 1 in the paper: "학습률이 없다")
-    """
-    s *= rho
-    s += (1.0 - rho) * (g * g)
-    delta = -(np.sqrt(h + epsilon) * g / np.sqrt(s + epsilon))
-    h *= rho
-    h += (1.0 - rho) * (delta * delta)
-    w += learning_rate * delta
-    return w
-
-
-def adam_update(w: np.ndarray, g: np.ndarray, v: np.ndarray, s: np.ndarray, t: int, *, learning_rate: float,
-                beta_1: float, beta_2: float, epsilon: float, epsilon_placement: EpsilonPlacement = "outside",
-                s_max: np.ndarray | None = None, tmp: np.ndarray | None = None) -> np.ndarray:
-    """Adam, step ``t = 1, 2, …`` (week-10 notes §8; Kingma & Ba, algorithm 1)::
-
-        v ← β₁·v + (1 − β₁)·g                        (momentum, §6)
-        s ← β₂·s + (1 − β₂)·g²                       (RMSprop, §7)
-        v̂ = v/(1 − β₁^t),  ŝ = s/(1 − β₂^t)          (bias correction, §5)
-        w ← w − α·v̂/(√ŝ + ε)                         (epsilon_placement="outside": notes, paper)
-
-    The two other conventions in use differ only in where ``ε`` enters::
-
-        α_t = α·√(1 − β₂^t)/(1 − β₁^t)
-        w ← w − α_t·v/(√s + ε̂)                       ("hat": the paper's "ε-hat", tf.keras)
-        w ← w − α_t·v/√(s + ε)                       ("inside": the boostcamp post)
-
-    ``"hat"`` with ``ε̂`` equals ``"outside"`` with ``ε = ε̂/√(1 − β₂^t)``, a step-dependent ε
-    (about 32 times ``ε̂`` at the first step for β₂ = 0.999).  The code computes ``"outside"`` in the
-    same shape, as ``α_t·v/(√s + ε·√(1 − β₂^t))``: the same number without dividing ``s``.
-
-    ``s_max`` (AMSGrad, Reddi et al. 2018; Keras ``amsgrad=True``): ``s_max ← max(s_max, s)`` is used
-    in place of ``s`` in the denominator.  ``tmp`` is an optional scratch array like ``w`` (the update
-    then allocates nothing).
-
-    Note: the university lecture's algorithm 5-5 differs in two ways that break it (see the notes'
-    README): it bias-corrects ``v`` and ``r`` *in place* (the correction compounds from step to step),
-    and its ``v ← α₁v − (1 − α₁)g`` followed by ``ΔΘ = −ρ/(ε + √r)·v`` steps uphill.
-    """
-    if tmp is None:
-        tmp = np.empty_like(w)
-    # v ← β₁·v + (1 − β₁)·g
-    v *= beta_1
-    np.multiply(g, 1.0 - beta_1, out=tmp)
-    v += tmp
-    # s ← β₂·s + (1 − β₂)·g²
-    s *= beta_2
-    np.square(g, out=tmp)
-    tmp *= 1.0 - beta_2
-    s += tmp
-    if s_max is not None:  # AMSGrad: the largest s so far
-        np.maximum(s_max, s, out=s_max)
-        s = s_max
-    # bias corrections; α_t folds both into the step size (the paper's §2 "ε-hat" form)
-    c1 = 1.0 - beta_1**t
-    c2 = 1.0 - beta_2**t
-    alpha_t = learning_rate * math.sqrt(c2) / c1
-    if epsilon_placement == "inside":  # √(s + ε)
-        np.add(s, epsilon, out=tmp)
-        np.sqrt(tmp, out=tmp)
-    else:
-        np.sqrt(s, out=tmp)
-        # "hat": √s + ε̂.  "outside": α·v̂/(√ŝ + ε) = α_t·v/(√s + ε·√(1 − β₂^t)), the same
-        # number written without dividing s, which saves a pass over the arrays.
-        tmp += epsilon if epsilon_placement == "hat" else epsilon * math.sqrt(c2)
-    # w ← w − α_t·v/(…)
-    np.divide(v, tmp, out=tmp)
-    tmp *= alpha_t
-    w -= tmp
-    return w
-
-
-def nesterov_momentum_factor(t: int, beta_1: float, momentum_decay: float) -> float:
-    """Dozat's momentum schedule ``μ_t = β₁·(1 − ½·0.96^(ψ·t))`` (ψ = ``momentum_decay``)."""
-    return beta_1 * (1.0 - 0.5 * 0.96 ** (momentum_decay * t))
-
-
-def nadam_update(w: np.ndarray, g: np.ndarray, v: np.ndarray, s: np.ndarray, t: int, *, learning_rate: float,
-                 beta_1: float, beta_2: float, epsilon: float, mu_t: float, mu_next: float, mu_product: float,
-                 tmp: np.ndarray | None = None) -> np.ndarray:
-    """Nadam: Adam with Nesterov momentum (Dozat 2016, algorithm 2; the form tf.keras implements)::
-
-        μ_t = β₁·(1 − ½·0.96^(ψt)),   Π_t = μ_1·…·μ_t          (``mu_t``, ``mu_next`` = μ_{t+1},
-                                                               ``mu_product`` = Π_t)
-        v ← β₁·v + (1 − β₁)·g,        s ← β₂·s + (1 − β₂)·g²
-        v̂ = μ_{t+1}·v/(1 − Π_t·μ_{t+1}) + (1 − μ_t)·g/(1 − Π_t)
-        ŝ = s/(1 − β₂^t)
-        w ← w − α·v̂/(√ŝ + ε)
-
-    The look-ahead is in ``v̂``: the momentum part already uses next step's ``μ_{t+1}``.
-    """
-    if tmp is None:
-        tmp = np.empty_like(w)
-    # v ← β₁·v + (1 − β₁)·g ;  s ← β₂·s + (1 − β₂)·g²
-    v *= beta_1
-    np.multiply(g, 1.0 - beta_1, out=tmp)
-    v += tmp
-    s *= beta_2
-    np.square(g, out=tmp)
-    tmp *= 1.0 - beta_2
-    s += tmp
-    # √ŝ + ε
-    np.sqrt(s, out=tmp)
-    tmp *= 1.0 / math.sqrt(1.0 - beta_2**t)
-    tmp += epsilon
-    # v̂ = μ_{t+1}·v/(1 − Π_t·μ_{t+1}) + (1 − μ_t)·g/(1 − Π_t)
-    v_hat = v * (mu_next / (1.0 - mu_product * mu_next))
-    v_hat += g * ((1.0 - mu_t) / (1.0 - mu_product))
-    # w ← w − α·v̂/(√ŝ + ε)
-    np.divide(v_hat, tmp, out=tmp)
-    tmp *= learning_rate
-    w -= tmp
-    return w
+    def __set__(self, obj: Any, value: Any) -> None:
+        new, old = self.check(value), obj.__dict__.get(self.name)
+        obj.__dict__[self.name] = new
+        try:
+            obj._hyperparameter_changed(self.name)
+        except ValueError:
+            obj.__dict__[self.name] = old
+            raise
 
 
 # ==============================================================================================
-# bookkeeping
+# the private fast path of Adam (the kernel a reader sees is lib.updates.adam_update)
 # ==============================================================================================
 #: Elements per block when the Adam-type updates stream large arrays: a block of each array
 #: (w, g, v, s and the scratch: 5 × 1 MiB in float32) stays in cache across the update's dozen
@@ -342,7 +151,38 @@ def nadam_update(w: np.ndarray, g: np.ndarray, v: np.ndarray, s: np.ndarray, t: 
 BLOCK = 1 << 18
 
 
-def _blocks(*arrays: np.ndarray | None):
+def _adam_folded(w: np.ndarray, g: np.ndarray, v: np.ndarray, s: np.ndarray, t: int, learning_rate: float,
+                 beta_1: float, beta_2: float, epsilon_hat: float, inside: bool, s_max: np.ndarray | None,
+                 tmp: np.ndarray) -> None:
+    """Adam in the ε-hat form, ``w ← w − α_t·v/(√s + ε̂)`` (``inside``: ``α_t·v/√(s + ε̂)``), through one scratch array.
+
+    The same numbers as :func:`lib.updates.adam_update` (``tests/test_optimizers.py`` compares them
+    over many steps) with about half the passes over memory and no temporary arrays; the paper's
+    form is this with ``ε̂ = ε·√(1 − β₂^t)``.
+    """
+    v *= beta_1
+    np.multiply(g, 1.0 - beta_1, out=tmp)
+    v += tmp
+    s *= beta_2
+    np.square(g, out=tmp)
+    tmp *= 1.0 - beta_2
+    s += tmp
+    if s_max is not None:
+        np.maximum(s_max, s, out=s_max)
+        s = s_max
+    alpha_t = learning_rate * math.sqrt(1.0 - beta_2**t) / (1.0 - beta_1**t)
+    if inside:
+        np.add(s, epsilon_hat, out=tmp)
+        np.sqrt(tmp, out=tmp)
+    else:
+        np.sqrt(s, out=tmp)
+        tmp += epsilon_hat
+    np.divide(v, tmp, out=tmp)
+    tmp *= alpha_t
+    w -= tmp
+
+
+def _blocks(*arrays: np.ndarray | None) -> Iterator[tuple]:
     """Matching flat blocks of same-shape C-contiguous arrays (``None`` entries pass through).
 
     Arrays of at most :data:`BLOCK` elements, or any that is not C-contiguous, come back whole.
@@ -357,70 +197,79 @@ def _blocks(*arrays: np.ndarray | None):
         yield tuple(None if f is None else f[start:start + BLOCK] for f in flat)
 
 
-def _scratch_for(w: np.ndarray, scratch: np.ndarray | None) -> np.ndarray | None:
-    """The scratch buffer shaped for ``w``'s blocks (flat ``BLOCK``-sized buffer, or ``w``'s shape)."""
-    if scratch is None:
-        return None
-    return scratch[: w.size].reshape(w.shape) if w.size <= scratch.size else None
-def _check_learning_rate(value: Any) -> LearningRate:
-    if callable(value):
-        return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            "learning_rate must be a finite float >= 0 or a schedule (a callable step -> float), "
-            f"got {type(value).__name__}: {value!r}"
-        )
-    x = float(value)
-    if not math.isfinite(x) or x < 0:
-        raise ValueError(f"learning_rate must be a finite float >= 0 or a schedule, got {value!r}")
-    return x
+def _scratch_for(w: np.ndarray, scratch: np.ndarray | None) -> np.ndarray:
+    """The scratch buffer shaped for ``w``'s block (a flat ``BLOCK``-sized buffer, or ``w``'s shape)."""
+    if scratch is not None and w.size <= scratch.size:
+        return scratch[: w.size].reshape(w.shape)
+    return np.empty_like(w)
 
 
-def _check_optional(value: Any, name: str, **kwargs: Any) -> float | None:
-    return None if value is None else _check_real(value, name, **kwargs)
+def _all_finite(a: np.ndarray) -> bool:
+    if a.size <= 16:  # a Python loop beats np.isfinite(a).all()'s reduction set-up on tiny arrays
+        return all(map(math.isfinite, a.ravel().tolist()))
+    return bool(np.isfinite(a).all())
 
 
-def _check_placement(value: Any, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ValueError(f"epsilon_placement must be one of {', '.join(map(repr, allowed))}, got {value!r}")
-    return value
-
-
+# ==============================================================================================
+# the base class
+# ==============================================================================================
 class Optimizer:
-    """Base class: state, ``iterations``, learning rate, weight decay, clipping and the all-or-nothing ``step``.
+    """Base class: hyperparameters, state, ``iterations``, ``lookahead`` and the all-or-nothing ``step``.
 
-    Subclasses define ``_state_names()`` (their per-parameter state), ``_validate()`` (their
-    hyperparameters) and ``_update(w, g, state, lr, t, scratch)`` (one parameter, in place).
+    A subclass declares its hyperparameters as :class:`Hyperparameter` class attributes and defines
+    ``_state_names()`` (its per-parameter state) and ``_update(w, g, state, lr, t, scratch)`` (one
+    parameter, in place, by calling a rule of :mod:`lib.updates`).
     """
 
-    #: True only for :class:`NesterovLookahead`, whose ``step`` takes a gradient *function*.
-    needs_grad_fn: bool = False
-    #: Our state name -> the attribute of the corresponding tf.keras optimizer holding that variable.
-    KERAS_STATE: dict[str, str] = {}
-    _uses_scratch: bool = False
+    learning_rate = Hyperparameter(0.01, checks.check_learning_rate)
+    weight_decay = Hyperparameter(None, "[0, inf)", optional=True, keyword_only=True)
+    clipnorm = Hyperparameter(None, "(0, inf)", optional=True, keyword_only=True)
+    clipvalue = Hyperparameter(None, "(0, inf)", optional=True, keyword_only=True)
+    global_clipnorm = Hyperparameter(None, "(0, inf)", optional=True, keyword_only=True)
 
-    def __init__(self, learning_rate: LearningRate, *, weight_decay: float | None = None,
-                 clipnorm: float | None = None, clipvalue: float | None = None,
-                 global_clipnorm: float | None = None) -> None:
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.clipnorm = clipnorm
-        self.clipvalue = clipvalue
-        self.global_clipnorm = global_clipnorm
+    _uses_scratch: bool = False
+    _hyperparameters: tuple[Hyperparameter, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Collect the class's hyperparameters (base first; a redefinition keeps its place) and its signature."""
+        super().__init_subclass__(**kwargs)
+        table: dict[str, Hyperparameter] = {}
+        for klass in reversed(cls.__mro__):
+            for name, attr in vars(klass).items():
+                if isinstance(attr, Hyperparameter):
+                    table[name] = attr
+        positional = [h for h in table.values() if not h.keyword_only]
+        keyword = [h for h in table.values() if h.keyword_only]
+        cls._hyperparameters = tuple(positional + keyword)
+        cls.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [inspect.Parameter(h.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=h.default)
+               for h in positional]
+            + [inspect.Parameter(h.name, inspect.Parameter.KEYWORD_ONLY, default=h.default) for h in keyword]
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            bound = type(self).__signature__.bind(*args, **kwargs)  # type: ignore[attr-defined]
+        except TypeError as exc:
+            raise TypeError(f"{type(self).__name__}(): {exc}") from None
+        bound.apply_defaults()
         self._iterations = 0
         self.state: dict[str, Any] = {}
-        self._layout: tuple | None = None  # (container type, keys, shapes, dtypes) once built
+        self._layout: tuple | None = None  # (is_dict, keys, shapes, dtypes, state names) once built
         self._scratch: dict[Any, np.ndarray] = {}
+        self._snapshot: dict[Any, list[np.ndarray]] = {}
+        self._stale = False
+        for h in self._hyperparameters:
+            setattr(self, h.name, bound.arguments[h.name])
 
     # ------------------------------------------------------------------ hyperparameters
-    @property
-    def learning_rate(self) -> LearningRate:
-        """A float, or a schedule ``step -> float`` evaluated at ``iterations`` (settable)."""
-        return self._learning_rate
-
-    @learning_rate.setter
-    def learning_rate(self, value: LearningRate) -> None:
-        self._learning_rate = _check_learning_rate(value)
+    def _hyperparameter_changed(self, name: str) -> None:
+        """Called by every setter: cross-checks, and whether the built state still fits."""
+        clips = [n for n in ("clipnorm", "clipvalue", "global_clipnorm") if self.__dict__.get(n) is not None]
+        if len(clips) > 1:
+            raise ValueError(f"set at most one of clipnorm, clipvalue and global_clipnorm, got {', '.join(clips)}")
+        if self.__dict__.get("_layout") is not None:
+            self._stale = self._layout[4] != self._state_names()
 
     @property
     def iterations(self) -> int:
@@ -429,16 +278,12 @@ class Optimizer:
 
     @iterations.setter
     def iterations(self, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"iterations must be an integer >= 0, got {type(value).__name__}: {value!r}")
-        if value < 0:
-            raise ValueError(f"iterations must be an integer >= 0, got {value!r}")
-        self._iterations = int(value)
+        self._iterations = checks.check_int(value, "iterations", "[0, inf)")
 
     @property
     def current_learning_rate(self) -> float:
         """The learning rate the next step will use (the schedule evaluated at ``iterations``)."""
-        lr = self._learning_rate
+        lr = self.learning_rate
         if not callable(lr):
             return lr
         try:
@@ -450,29 +295,18 @@ class Optimizer:
         if not math.isfinite(value) or value < 0:
             raise ValueError(
                 f"learning_rate schedule {lr!r} returned {value!r} at step {self._iterations}; "
-                "a learning rate must be a finite float >= 0"
+                "a learning rate must be a non-negative float"
             )
         return value
 
-    def _validate_common(self) -> None:
-        self._learning_rate = _check_learning_rate(self._learning_rate)
-        self.weight_decay = _check_optional(self.weight_decay, "weight_decay", low=0)
-        self.clipnorm = _check_optional(self.clipnorm, "clipnorm", low=0, low_open=True)
-        self.clipvalue = _check_optional(self.clipvalue, "clipvalue", low=0, low_open=True)
-        self.global_clipnorm = _check_optional(self.global_clipnorm, "global_clipnorm", low=0, low_open=True)
-        n_clip = sum(x is not None for x in (self.clipnorm, self.clipvalue, self.global_clipnorm))
-        if n_clip > 1:
-            raise ValueError(
-                "set at most one of clipnorm, clipvalue and global_clipnorm, got "
-                f"clipnorm={self.clipnorm}, clipvalue={self.clipvalue}, global_clipnorm={self.global_clipnorm}"
-            )
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments."""
+        return {h.name: getattr(self, h.name) for h in self._hyperparameters}
 
-    def _validate(self) -> None:
-        """Check the subclass's hyperparameters (called by ``__init__`` and before every step)."""
-
-    def _check_all(self) -> None:
-        self._validate_common()
-        self._validate()
+    def __repr__(self) -> str:
+        args = ", ".join(f"{h.name}={getattr(self, h.name)!r}" for h in self._hyperparameters
+                         if not (h.keyword_only and getattr(self, h.name) is None))
+        return f"{type(self).__name__}({args})"
 
     # ------------------------------------------------------------------ state
     def _state_names(self) -> tuple[str, ...]:
@@ -487,7 +321,6 @@ class Optimizer:
     def build(self, params: Params) -> None:
         """Create the (zero) state for ``params`` without taking a step (the first ``step`` does it too)."""
         keys = self._check_params(params)
-        self._check_all()
         if self._layout is None:
             self._build(params, keys)
         else:
@@ -502,12 +335,15 @@ class Optimizer:
         self.state.update(self._init_global_state())
         self._scratch = ({k: np.empty(min(params[k].size, BLOCK), params[k].dtype) for k in keys}
                          if self._uses_scratch else {})
+        # one snapshot buffer per array a step writes (the parameter and its state), for the rollback
+        self._snapshot = {k: [np.empty_like(params[k]) for _ in range(1 + len(self._state_names()))] for k in keys}
         self._layout = (is_dict, tuple(keys), tuple(params[k].shape for k in keys),
                         tuple(params[k].dtype for k in keys), self._state_names())
+        self._stale = False
 
     def _check_layout(self, params: Params, keys: list) -> None:
         is_dict, keys0, shapes0, dtypes0, names0 = self._layout  # type: ignore[misc]
-        if names0 != self._state_names():
+        if self._stale:
             raise ValueError(
                 f"the optimizer's state {list(names0)} was built for other hyperparameters (now it would be "
                 f"{list(self._state_names())}); call reset() after changing momentum, centered or amsgrad"
@@ -527,6 +363,8 @@ class Optimizer:
         self.state = {}
         self._layout = None
         self._scratch = {}
+        self._snapshot = {}
+        self._stale = False
         self._iterations = 0
 
     # ------------------------------------------------------------------ checks of params and grads
@@ -546,24 +384,26 @@ class Optimizer:
                 raise TypeError(
                     f"params[{k!r}] must be a NumPy array (it is updated in place), got {type(w).__name__}"
                 )
-            if w.dtype.kind != "f":
-                raise TypeError(f"params[{k!r}] must be a floating-point array, got dtype {w.dtype}")
+            if w.dtype != np.float64 and w.dtype != np.float32:
+                raise TypeError(
+                    f"params[{k!r}] must be a float32 or float64 array, got dtype {w.dtype}"
+                    + (" (too few bits for the optimizer's state: use float32)" if w.dtype == np.float16 else "")
+                )
             if not w.flags.writeable:
                 raise ValueError(f"params[{k!r}] is read-only; the optimizer updates parameters in place")
         return keys
 
-    def _check_grads(self, params: Params, grads: Any, keys: list) -> list[np.ndarray]:
+    @staticmethod
+    def _check_grads(params: Params, grads: Any, keys: list, iterations: int) -> list[np.ndarray]:
         if isinstance(params, dict):
             if not isinstance(grads, dict):
                 raise TypeError(
                     f"params is a dict, so grads must be a dict with the same keys, got {type(grads).__name__}"
                 )
-            missing = [k for k in keys if k not in grads]
-            extra = [k for k in grads if k not in params]
-            if missing or extra:
-                raise ValueError(
-                    f"grads must have the same keys as params: missing {missing}, unexpected {extra}"
-                )
+            if len(grads) != len(keys) or any(k not in grads for k in keys):
+                missing = [k for k in keys if k not in grads]
+                extra = [k for k in grads if k not in params]
+                raise ValueError(f"grads must have the same keys as params: missing {missing}, unexpected {extra}")
         else:
             if not isinstance(grads, (list, tuple)):
                 raise TypeError(f"params is a list, so grads must be a list of arrays, got {type(grads).__name__}")
@@ -574,26 +414,28 @@ class Optimizer:
         out = []
         for k in keys:
             w, g = params[k], grads[k]
-            try:
-                g = np.asarray(g)
-            except (TypeError, ValueError):
-                raise TypeError(
-                    f"grads[{k!r}] must be an array of real numbers, got {type(grads[k]).__name__}"
-                ) from None
+            if not isinstance(g, np.ndarray):
+                try:
+                    g = np.asarray(g)
+                except (TypeError, ValueError):
+                    raise TypeError(
+                        f"grads[{k!r}] must be an array of real numbers, got {type(grads[k]).__name__}"
+                    ) from None
             if g.dtype.kind not in "iuf":
                 raise TypeError(f"grads[{k!r}] must be an array of real numbers, got dtype {g.dtype}")
             if g.shape != w.shape:
                 raise ValueError(f"grads[{k!r}] has shape {g.shape}, but params[{k!r}] has shape {w.shape}")
             if g.dtype != w.dtype:
                 with np.errstate(over="ignore"):
-                    g = g.astype(w.dtype)
-            if not np.isfinite(g).all():
-                bad = np.argwhere(~np.isfinite(g))[0]
+                    g = g.astype(w.dtype)  # a new array
+            elif np.may_share_memory(g, w):
+                g = g.copy()  # step([w], [w]): weight decay must not change the gradient it is about to use
+            if not _all_finite(g):
+                bad = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0])
                 cast = "" if g.dtype == np.asarray(grads[k]).dtype else f" (after conversion to {g.dtype})"
                 raise FloatingPointError(
-                    f"non-finite gradient for params[{k!r}] at step {self._iterations + 1} "
-                    f"(iterations={self._iterations}): {g[tuple(bad)]} at index {tuple(int(i) for i in bad)}"
-                    f"{cast}; no parameter, state or iterations was changed"
+                    f"non-finite gradient for params[{k!r}] at step {iterations + 1} (iterations={iterations}): "
+                    f"{g[bad]} at index {bad}{cast}; no parameter, state or iterations was changed"
                 )
             out.append(g)
         return out
@@ -612,63 +454,88 @@ class Optimizer:
             return [g * scale for g in grads]
         return grads
 
-    # ------------------------------------------------------------------ the step
-    def step(self, params: Params, grads: Any) -> Params:
-        """Update ``params`` in place with ``grads`` (same structure and shapes) and return ``params``.
+    # ------------------------------------------------------------------ the protocol
+    def lookahead(self, params: Params) -> Params:
+        """Where the gradient for the next :meth:`step` must be evaluated: ``params`` itself here.
 
-        Nothing is changed unless the whole step succeeds: all checks come first.
+        (:class:`NesterovLookahead` overrides it.)  A training loop calls
+        ``step(params, gradient(lookahead(params)))`` and works with every optimizer.
+        """
+        return params
+
+    def step(self, params: Params, grads: Any) -> Params:
+        """Update ``params`` in place with ``grads`` (evaluated at ``lookahead(params)``) and return ``params``.
+
+        All-or-nothing: bad input raises before anything is written, and a step that would leave a
+        non-finite parameter or state entry is undone (``FloatingPointError``).
         """
         keys = self._check_params(params)
-        grads = self._check_grads(params, grads, keys)
-        self._check_all()
+        grads = self._check_grads(params, grads, keys, self._iterations)
         lr = self.current_learning_rate
-        if self._layout is None:
+        first = self._layout is None
+        if first:
             self._build(params, keys)
         else:
             self._check_layout(params, keys)
-        self._commit_guarded(params, keys, self._clip(grads), lr)
+        try:
+            self._commit(params, keys, self._clip(grads), lr)
+        except FloatingPointError:
+            if first:  # a failed first step leaves the optimizer unbuilt, as it found it
+                self.state, self._layout, self._scratch, self._snapshot = {}, None, {}, {}
+            raise
         return params
 
-    def _commit_guarded(self, params: Params, keys: list, grads: list[np.ndarray], lr: float) -> None:
-        """:meth:`_commit`, made safe for ``epsilon == 0`` (the notes' formulas without ε).
-
-        With ``ε = 0`` a zero gradient on a zero accumulator divides 0 by 0.  Such a step is applied
-        to a snapshot-protected copy: if any parameter or state entry comes out non-finite, everything
-        is restored and ``FloatingPointError`` is raised, so there is never a silent NaN.  (With
-        ``ε > 0``, the normal case, no snapshot is taken: the step is as fast as before.)
-        """
-        if getattr(self, "epsilon", None) != 0:
-            self._commit(params, keys, grads, lr)
-            return
-        saved_params = {k: params[k].copy() for k in keys}
-        saved_state = copy.deepcopy(self.state)
-        saved_iterations = self._iterations
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self._commit(params, keys, grads, lr)
-        arrays = [(f"params[{k!r}]", params[k]) for k in keys]
-        arrays += [(f"state[{name!r}][{k!r}]", self.state[name][k]) for name in self._state_names() for k in keys]
-        bad = next((label for label, a in arrays if not np.isfinite(a).all()), None)
-        if bad is not None:
-            for k in keys:
-                np.copyto(params[k], saved_params[k])
-            self.state, self._iterations = saved_state, saved_iterations
-            raise FloatingPointError(
-                f"{bad} would become non-finite at step {saved_iterations + 1} with epsilon=0 (0/0 where the "
-                "gradient and its accumulator are both zero); use epsilon > 0. No parameter, state or "
-                "iterations was changed"
-            )
-
     def _commit(self, params: Params, keys: list, grads: list[np.ndarray], lr: float) -> None:
-        """Everything was checked: apply weight decay and the update to every parameter, count the step."""
+        """Snapshot, apply weight decay and the update to every parameter, verify, count the step (or roll back)."""
         t = self._iterations + 1
+        names = self._state_names()
+        saved_globals = {n: v for n, v in self.state.items() if n not in names}
+        touched = []
+        for k, g in zip(keys, grads):
+            w = params[k]
+            state = {name: self.state[name][k] for name in names}
+            arrays = (w, *state.values())
+            for buffer, a in zip(self._snapshot[k], arrays):
+                np.copyto(buffer, a)
+            touched.append((k, arrays))
+        if getattr(self, "epsilon", None) == 0:  # the notes' formulas without ε: 0/0 is caught below
+            with np.errstate(divide="ignore", invalid="ignore"):
+                self._apply(params, keys, grads, lr, t)
+        else:
+            self._apply(params, keys, grads, lr, t)
+        for (k, arrays), g in zip(touched, grads):
+            for label, a in zip(("params",) + names, arrays):
+                if not _all_finite(a):
+                    message = self._non_finite_message(k, label, a, g, t)
+                    self._rollback(touched, saved_globals)
+                    raise FloatingPointError(message)
+        self._iterations = t
+
+    def _apply(self, params: Params, keys: list, grads: list[np.ndarray], lr: float, t: int) -> None:
+        """Weight decay, then the update rule, for every parameter (in place)."""
         self._begin_step(t)
+        names = self._state_names()
         for k, g in zip(keys, grads):
             w = params[k]
             if self.weight_decay is not None:
                 apply_weight_decay(w, lr, self.weight_decay)
-            state = {name: self.state[name][k] for name in self._state_names()}
-            self._update(w, g, state, lr, t, self._scratch.get(k))
-        self._iterations = t
+            self._update(w, g, {name: self.state[name][k] for name in names}, lr, t, self._scratch.get(k))
+
+    def _rollback(self, touched: list, saved_globals: dict[str, Any]) -> None:
+        for k, arrays in touched:
+            for buffer, a in zip(self._snapshot[k], arrays):
+                np.copyto(a, buffer)
+        self.state.update(saved_globals)
+
+    def _non_finite_message(self, k: Any, label: str, a: np.ndarray, g: np.ndarray, t: int) -> str:
+        where = f"params[{k!r}]" if label == "params" else f"state[{label!r}][{k!r}] of params[{k!r}]"
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
+        if getattr(self, "epsilon", None) == 0:
+            cause = "epsilon=0 divides 0 by 0 where a gradient and its accumulator are both zero; use epsilon > 0"
+        else:
+            cause = f"overflow in {a.dtype} (the gradient or the learning rate is too large)"
+        return (f"non-finite value in {where} at step {t} (iterations={t - 1}), index {bad}: {cause}. "
+                "No parameter, state or iterations was changed")
 
     def _begin_step(self, t: int) -> None:
         """Per-step (not per-parameter) state changes, e.g. Nadam's Π_t."""
@@ -677,26 +544,12 @@ class Optimizer:
                 scratch: np.ndarray | None) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    # ------------------------------------------------------------------ description
-    _config_names: tuple[str, ...] = ()
 
-    def get_config(self) -> dict[str, Any]:
-        """The constructor arguments."""
-        config = {"learning_rate": self._learning_rate}
-        config.update({n: getattr(self, n) for n in self._config_names})
-        for n in ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm"):
-            config[n] = getattr(self, n)
-        return config
-
-    def __repr__(self) -> str:
-        config = self.get_config()
-        defaults = {"weight_decay": None, "clipnorm": None, "clipvalue": None, "global_clipnorm": None}
-        args = ", ".join(f"{k}={v!r}" for k, v in config.items() if not (k in defaults and v is None))
-        return f"{type(self).__name__}({args})"
-
-
+# ==============================================================================================
+# the algorithms
+# ==============================================================================================
 class SGD(Optimizer):
-    """Gradient descent with optional momentum, in Keras' velocity form — see :func:`sgd_update`.
+    """Gradient descent with optional momentum, in Keras' velocity form — see :func:`lib.updates.sgd_update`.
 
     ``SGD(α)`` is the lecture's plain gradient descent ``w ← w − α·g`` (algorithm 5-1, week-10
     notes §1); ``momentum=μ`` gives ``v ← μv − αg, w ← w + v`` (university lecture eq. 5.12) and
@@ -704,19 +557,9 @@ class SGD(Optimizer):
     ``keras.optimizers.SGD``.  State: ``v`` (only when ``momentum > 0``).
     """
 
-    KERAS_STATE = {"v": "momentums"}
-    _config_names = ("momentum", "nesterov")
-
-    def __init__(self, learning_rate: LearningRate = 0.01, momentum: float = 0.0, nesterov: bool = False,
-                 **kwargs: Any) -> None:
-        super().__init__(learning_rate, **kwargs)
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self._check_all()
-
-    def _validate(self) -> None:
-        self.momentum = _check_real(self.momentum, "momentum", low=0, high=1, high_open=True)
-        self.nesterov = _check_bool(self.nesterov, "nesterov")
+    learning_rate = Hyperparameter(0.01, checks.check_learning_rate)
+    momentum = Hyperparameter(0.0, "[0, 1)")
+    nesterov = Hyperparameter(False, bool)
 
     def _state_names(self) -> tuple[str, ...]:
         return ("v",) if self.momentum > 0 else ()
@@ -726,9 +569,7 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """Momentum as the week-10 notes §6 write it: ``v ← βv + (1 − β)g, w ← w − αv``.
-
-    The math is :func:`momentum_update`.
+    """Momentum as the week-10 notes §6 write it: ``v ← βv + (1 − β)g, w ← w − αv`` — see :func:`lib.updates.momentum_update`.
 
     ``dampening=False`` drops the ``(1 − β)`` (the boostcamp post's ``a ← βa + g``; the
     university lecture's eq. 5.12 with ``ρ`` folded into ``v``).  Converting to Keras: this is
@@ -737,18 +578,9 @@ class Momentum(Optimizer):
     State: ``v``.
     """
 
-    _config_names = ("beta", "dampening")
-
-    def __init__(self, learning_rate: LearningRate = 0.01, beta: float = 0.9, dampening: bool = True,
-                 **kwargs: Any) -> None:
-        super().__init__(learning_rate, **kwargs)
-        self.beta = beta
-        self.dampening = dampening
-        self._check_all()
-
-    def _validate(self) -> None:
-        self.beta = _check_real(self.beta, "beta", low=0, high=1, high_open=True)
-        self.dampening = _check_bool(self.dampening, "dampening")
+    learning_rate = Hyperparameter(0.01, checks.check_learning_rate)
+    beta = Hyperparameter(0.9, "[0, 1)")
+    dampening = Hyperparameter(True, bool)
 
     def _state_names(self) -> tuple[str, ...]:
         return ("v",)
@@ -764,9 +596,8 @@ class NesterovLookahead(Momentum):
         v ← β·v + g                       (dampening=True: β·v + (1 − β)·g)
         w ← w − α·v
 
-    It needs the gradient at a point other than ``w``, so :meth:`step` takes a gradient
-    *function*: ``step(params, grad_fn)`` with ``grad_fn(lookahead_params) -> grads`` (same
-    container type as ``params``); ``needs_grad_fn = True`` tells ``lib.runner`` so.
+    The caller evaluates the gradient at :meth:`lookahead` ``(params)`` (new arrays ``w − α·β·v``,
+    after weight decay if any) and passes it to :meth:`step`, as for every optimizer.
 
     Keras' ``SGD(learning_rate=α, momentum=β, nesterov=True)`` is the same method written in the
     look-ahead point ``φ = w − αβv``: started from the same point, Keras' iterate equals our ``φ`` at
@@ -775,68 +606,36 @@ class NesterovLookahead(Momentum):
     State: ``v``.
     """
 
-    needs_grad_fn = True
-
-    def __init__(self, learning_rate: LearningRate = 0.01, beta: float = 0.9, dampening: bool = False,
-                 **kwargs: Any) -> None:
-        super().__init__(learning_rate, beta, dampening, **kwargs)
+    dampening = Hyperparameter(False, bool)
 
     def lookahead(self, params: Params) -> Params:
-        """The look-ahead point ``w − α·β·v`` (after weight decay, if any) as new arrays."""
+        """The look-ahead point ``w − α·β·v`` (after weight decay, if any), as new arrays in ``params``' container."""
         keys = self._check_params(params)
+        if self._layout is not None:
+            self._check_layout(params, keys)
         lr = self.current_learning_rate
-        out = {} if isinstance(params, dict) else [None] * len(keys)
+        out: dict | list = {} if isinstance(params, dict) else [None] * len(keys)
         for k in keys:
             w = params[k]
             point = w - w * self.weight_decay * lr if self.weight_decay is not None else w.copy()
             if self._layout is not None:
                 point -= self.state["v"][k] * (lr * self.beta)
             out[k] = point
-        return out if not isinstance(params, tuple) else tuple(out)
-
-    def step(self, params: Params, grad_fn: Callable[[Params], Any]) -> Params:  # type: ignore[override]
-        """Call ``grad_fn(lookahead_params) -> grads`` once, at ``w − αβv``, then update ``v`` and ``w``."""
-        if not callable(grad_fn):
-            raise TypeError(
-                "NesterovLookahead.step(params, grad_fn) needs a gradient function grad_fn(params) -> grads "
-                f"(it evaluates the gradient at the look-ahead point), got {type(grad_fn).__name__}"
-            )
-        keys = self._check_params(params)
-        self._check_all()
-        if self._layout is not None:
-            self._check_layout(params, keys)
-        lr = self.current_learning_rate
-        grads = self._check_grads(params, grad_fn(self.lookahead(params)), keys)
-        if self._layout is None:
-            self._build(params, keys)
-        self._commit_guarded(params, keys, self._clip(grads), lr)
-        return params
+        return tuple(out) if isinstance(params, tuple) else out
 
 
 class Adagrad(Optimizer):
-    """AdaGrad (university lecture algorithm 5-3) — see :func:`adagrad_update`.
+    """AdaGrad (university lecture algorithm 5-3) — see :func:`lib.updates.adagrad_update`.
 
     Lecture defaults: ``r`` starts at 0 and ``ε`` is outside the root, ``α/(ε + √r)``.  Keras:
     ``initial_accumulator_value=0.1, epsilon_placement="inside"`` (``α/√(r + ε)``, as the
     boostcamp post writes it).  State: ``r``.
     """
 
-    KERAS_STATE = {"r": "_accumulators"}
-    _config_names = ("initial_accumulator_value", "epsilon", "epsilon_placement")
-
-    def __init__(self, learning_rate: LearningRate = 0.001, initial_accumulator_value: float = 0.0,
-                 epsilon: float = 1e-7, epsilon_placement: Literal["outside", "inside"] = "outside",
-                 **kwargs: Any) -> None:
-        super().__init__(learning_rate, **kwargs)
-        self.initial_accumulator_value = initial_accumulator_value
-        self.epsilon = epsilon
-        self.epsilon_placement = epsilon_placement
-        self._check_all()
-
-    def _validate(self) -> None:
-        self.initial_accumulator_value = _check_real(self.initial_accumulator_value, "initial_accumulator_value", low=0)
-        self.epsilon = _check_real(self.epsilon, "epsilon", low=0)
-        self.epsilon_placement = _check_placement(self.epsilon_placement, ("outside", "inside"))
+    learning_rate = Hyperparameter(0.001, checks.check_learning_rate)
+    initial_accumulator_value = Hyperparameter(0.0, "[0, inf)")
+    epsilon = Hyperparameter(1e-7, "[0, inf)")
+    epsilon_placement = Hyperparameter("outside", ("outside", "inside"))
 
     def _state_names(self) -> tuple[str, ...]:
         return ("r",)
@@ -850,7 +649,7 @@ class Adagrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSProp (week-10 notes §7; university lecture algorithm 5-4) — see :func:`rmsprop_update`.
+    """RMSProp (week-10 notes §7; university lecture algorithm 5-4) — see :func:`lib.updates.rmsprop_update`.
 
     ``rho`` is the notes' ``β₂`` (algorithm 5-4's ``α``).  Lecture default: ``ε`` outside the root,
     ``α·g/(√s + ε)``; Keras: ``epsilon_placement="inside"`` (``α·g/√(s + ε)``, as the boostcamp
@@ -858,26 +657,12 @@ class RMSprop(Optimizer):
     State: ``s``; ``v`` if ``momentum > 0``; ``g_avg`` if ``centered``.
     """
 
-    KERAS_STATE = {"s": "_velocities", "v": "_momentums", "g_avg": "_average_gradients"}
-    _config_names = ("rho", "momentum", "epsilon", "centered", "epsilon_placement")
-
-    def __init__(self, learning_rate: LearningRate = 0.001, rho: float = 0.9, momentum: float = 0.0,
-                 epsilon: float = 1e-8, centered: bool = False,
-                 epsilon_placement: Literal["outside", "inside"] = "outside", **kwargs: Any) -> None:
-        super().__init__(learning_rate, **kwargs)
-        self.rho = rho
-        self.momentum = momentum
-        self.epsilon = epsilon
-        self.centered = centered
-        self.epsilon_placement = epsilon_placement
-        self._check_all()
-
-    def _validate(self) -> None:
-        self.rho = _check_real(self.rho, "rho", low=0, high=1, high_open=True)
-        self.momentum = _check_real(self.momentum, "momentum", low=0, high=1, high_open=True)
-        self.epsilon = _check_real(self.epsilon, "epsilon", low=0)
-        self.centered = _check_bool(self.centered, "centered")
-        self.epsilon_placement = _check_placement(self.epsilon_placement, ("outside", "inside"))
+    learning_rate = Hyperparameter(0.001, checks.check_learning_rate)
+    rho = Hyperparameter(0.9, "[0, 1)")
+    momentum = Hyperparameter(0.0, "[0, 1)")
+    epsilon = Hyperparameter(1e-8, "[0, inf)")
+    centered = Hyperparameter(False, bool)
+    epsilon_placement = Hyperparameter("outside", ("outside", "inside"))
 
     def _state_names(self) -> tuple[str, ...]:
         return ("s",) + (("v",) if self.momentum > 0 else ()) + (("g_avg",) if self.centered else ())
@@ -889,26 +674,16 @@ class RMSprop(Optimizer):
 
 
 class Adadelta(Optimizer):
-    """Adadelta (Zeiler 2012; boostcamp post §5) — see :func:`adadelta_update`.
+    """Adadelta (Zeiler 2012; boostcamp post §5) — see :func:`lib.updates.adadelta_update`.
 
     Paper defaults (``learning_rate=1``: Adadelta needs none, ``rho=0.95``, ``ε=1e-6``); Keras
     multiplies the step by its ``learning_rate`` (default 0.001) and uses ``ε=1e-7``.
     State: ``s`` (EWMA of g²), ``h`` (EWMA of Δw²).
     """
 
-    KERAS_STATE = {"s": "_accumulated_grads", "h": "_accumulated_delta_vars"}
-    _config_names = ("rho", "epsilon")
-
-    def __init__(self, learning_rate: LearningRate = 1.0, rho: float = 0.95, epsilon: float = 1e-6,
-                 **kwargs: Any) -> None:
-        super().__init__(learning_rate, **kwargs)
-        self.rho = rho
-        self.epsilon = epsilon
-        self._check_all()
-
-    def _validate(self) -> None:
-        self.rho = _check_real(self.rho, "rho", low=0, high=1, high_open=True)
-        self.epsilon = _check_real(self.epsilon, "epsilon", low=0)
+    learning_rate = Hyperparameter(1.0, checks.check_learning_rate)
+    rho = Hyperparameter(0.95, "[0, 1)")
+    epsilon = Hyperparameter(1e-6, "[0, inf)")
 
     def _state_names(self) -> tuple[str, ...]:
         return ("s", "h")
@@ -918,45 +693,43 @@ class Adadelta(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (week-10 notes §8) — see :func:`adam_update`.
+    """Adam (week-10 notes §8) — see :func:`lib.updates.adam_update`.
 
     Defaults are the notes' (and the paper's): ``α = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-8`` added
     to ``√ŝ`` after bias correction (``epsilon_placement="outside"``).  tf.keras' ``Adam`` is
     ``epsilon_placement="hat", epsilon=1e-7``; ``"inside"`` is the boostcamp post's form.
     ``amsgrad=True`` is AMSGrad.  State: ``v`` (first moment), ``s`` (second moment), ``s_max``
     (AMSGrad only).
+
+    The step runs a folded form of :func:`lib.updates.adam_update` (both bias corrections in the
+    step size, ``ε̂ = ε·√(1 − β₂^t)`` for the paper's ε), which makes about half the passes over
+    memory; ``tests/test_optimizers.py`` checks that the two agree over many steps.
     """
 
-    KERAS_STATE = {"v": "_momentums", "s": "_velocities", "s_max": "_velocity_hats"}
-    _config_names = ("beta_1", "beta_2", "epsilon", "amsgrad", "epsilon_placement")
+    learning_rate = Hyperparameter(0.001, checks.check_learning_rate)
+    beta_1 = Hyperparameter(0.9, "[0, 1)")
+    beta_2 = Hyperparameter(0.999, "[0, 1)")
+    epsilon = Hyperparameter(1e-8, "[0, inf)")
+    amsgrad = Hyperparameter(False, bool)
+    epsilon_placement = Hyperparameter("outside", ("outside", "hat", "inside"))
     _uses_scratch = True
-
-    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8, amsgrad: bool = False, epsilon_placement: EpsilonPlacement = "outside",
-                 **kwargs: Any) -> None:
-        super().__init__(learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.amsgrad = amsgrad
-        self.epsilon_placement = epsilon_placement
-        self._check_all()
-
-    def _validate(self) -> None:
-        self.beta_1 = _check_real(self.beta_1, "beta_1", low=0, high=1, high_open=True)
-        self.beta_2 = _check_real(self.beta_2, "beta_2", low=0, high=1, high_open=True)
-        self.epsilon = _check_real(self.epsilon, "epsilon", low=0)
-        self.amsgrad = _check_bool(self.amsgrad, "amsgrad")
-        self.epsilon_placement = _check_placement(self.epsilon_placement, ("outside", "hat", "inside"))
 
     def _state_names(self) -> tuple[str, ...]:
         return ("v", "s", "s_max") if self.amsgrad else ("v", "s")
 
     def _update(self, w, g, state, lr, t, scratch):
+        placement = self.epsilon_placement
+        # the paper's ε after bias correction is ε̂ = ε·√(1 − β₂^t) before it (lib.updates.adam_update)
+        eps_hat = self.epsilon * math.sqrt(1.0 - self.beta_2**t) if placement == "outside" else self.epsilon
         for w_, g_, v_, s_, s_max_ in _blocks(w, g, state["v"], state["s"], state.get("s_max")):
-            adam_update(w_, g_, v_, s_, t, learning_rate=lr, beta_1=self.beta_1, beta_2=self.beta_2,
-                        epsilon=self.epsilon, epsilon_placement=self.epsilon_placement, s_max=s_max_,
-                        tmp=_scratch_for(w_, scratch))
+            _adam_folded(w_, g_, v_, s_, t, lr, self.beta_1, self.beta_2, eps_hat, placement == "inside", s_max_,
+                         _scratch_for(w_, scratch))
+
+
+def _adamw_weight_decay(value: Any, name: str) -> float:
+    if value is None:
+        raise ValueError(f"{name} must be a non-negative float for AdamW (use Adam for no decay), got None")
+    return checks.check_float(value, name, "[0, inf)")
 
 
 class AdamW(Adam):
@@ -964,44 +737,27 @@ class AdamW(Adam):
 
     The decay does not pass through ``v`` and ``s`` — unlike an L2 term ``λ‖w‖²`` in the loss,
     whose gradient Adam would rescale per coordinate.  As in Keras (and PyTorch) the decay is scaled by
-    the current learning rate ``α``; ``weight_decay`` defaults to Keras' 0.004 and must be given.
+    the current learning rate ``α``; ``weight_decay`` defaults to Keras' 0.004 and cannot be None.
     """
 
-    def __init__(self, learning_rate: LearningRate = 0.001, weight_decay: float = 0.004, beta_1: float = 0.9,
-                 beta_2: float = 0.999, epsilon: float = 1e-8, amsgrad: bool = False,
-                 epsilon_placement: EpsilonPlacement = "outside", **kwargs: Any) -> None:
-        if weight_decay is None:
-            raise ValueError("weight_decay must be a float >= 0 for AdamW (use Adam for no decay), got None")
-        super().__init__(learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, amsgrad=amsgrad,
-                         epsilon_placement=epsilon_placement, weight_decay=weight_decay, **kwargs)
+    weight_decay = Hyperparameter(0.004, _adamw_weight_decay, keyword_only=True)
 
 
 class Nadam(Optimizer):
-    """Nadam (Dozat 2016): Adam with Nesterov momentum — see :func:`nadam_update`.
+    """Nadam (Dozat 2016): Adam with Nesterov momentum — see :func:`lib.updates.nadam_update`.
 
     ``momentum_decay`` is ψ in the momentum schedule ``μ_t = β₁(1 − ½·0.96^(ψt))``: the paper
-    (and PyTorch) use ψ = 0.004, tf.keras 3 uses ``0.96^t``, i.e. ψ = 1 (:func:`from_keras` sets it).
+    (and PyTorch) use ψ = 0.004, tf.keras 3 uses ``0.96^t``, i.e. ψ = 1
+    (:func:`lib.keras_compat.optimizer_from_keras` sets it).
     State: ``v``, ``s`` and the float ``mu_product`` = Π_t = μ_1·…·μ_t.
     """
 
-    KERAS_STATE = {"v": "_momentums", "s": "_velocities", "mu_product": "_u_product"}
-    _config_names = ("beta_1", "beta_2", "epsilon", "momentum_decay")
+    learning_rate = Hyperparameter(0.001, checks.check_learning_rate)
+    beta_1 = Hyperparameter(0.9, "[0, 1)")
+    beta_2 = Hyperparameter(0.999, "[0, 1)")
+    epsilon = Hyperparameter(1e-8, "[0, inf)")
+    momentum_decay = Hyperparameter(0.004, "[0, inf)")
     _uses_scratch = True
-
-    def __init__(self, learning_rate: LearningRate = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-8, momentum_decay: float = 0.004, **kwargs: Any) -> None:
-        super().__init__(learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.momentum_decay = momentum_decay
-        self._check_all()
-
-    def _validate(self) -> None:
-        self.beta_1 = _check_real(self.beta_1, "beta_1", low=0, high=1, high_open=True)
-        self.beta_2 = _check_real(self.beta_2, "beta_2", low=0, high=1, high_open=True)
-        self.epsilon = _check_real(self.epsilon, "epsilon", low=0)
-        self.momentum_decay = _check_real(self.momentum_decay, "momentum_decay", low=0)
 
     def _state_names(self) -> tuple[str, ...]:
         return ("v", "s")
@@ -1019,116 +775,3 @@ class Nadam(Optimizer):
             nadam_update(w_, g_, v_, s_, t, learning_rate=lr, beta_1=self.beta_1, beta_2=self.beta_2,
                          epsilon=self.epsilon, mu_t=mu_t, mu_next=mu_next, mu_product=self.state["mu_product"],
                          tmp=_scratch_for(w_, scratch))
-
-
-# ==============================================================================================
-# from tf.keras
-# ==============================================================================================
-_UNSUPPORTED_KERAS = {
-    "use_ema": lambda v: bool(v),
-    "gradient_accumulation_steps": lambda v: v is not None,
-    "loss_scale_factor": lambda v: v is not None,
-}
-
-
-def _keras_learning_rate(config: dict[str, Any]) -> LearningRate:
-    lr = config["learning_rate"]
-    if isinstance(lr, dict):
-        if lr.get("module") != "keras.optimizers.schedules" or "class_name" not in lr:
-            raise NotImplementedError(f"cannot convert the Keras learning rate {lr.get('class_name', lr)!r}")
-        return _schedules.from_config(lr["class_name"], lr["config"])
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise NotImplementedError(f"cannot convert the Keras learning rate {lr!r} (a callable without a config?)")
-    return float(lr)
-
-
-def from_keras(keras_optimizer: Any) -> Optimizer:
-    """The :mod:`lib.optimizers` optimizer that reproduces a ``tf.keras`` optimizer exactly.
-
-    Handles ``SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``, ``Adadelta`` and ``Nadam``, with
-    their configuration (including the ε convention), ``weight_decay``, gradient clipping and a
-    ``keras.optimizers.schedules`` learning rate (converted with :func:`lib.schedules.from_keras`).
-    If the Keras optimizer has already taken steps, ``iterations`` and its state (as lists aligned
-    with the variables it was built on) are copied too.  Settings with no counterpart here
-    (``use_ema``, ``gradient_accumulation_steps``, ``loss_scale_factor``, variables excluded from weight
-    decay) raise ``NotImplementedError`` naming the setting instead of being ignored.
-
-    Only the object's class name, ``get_config()`` and variables are used (no TensorFlow import).
-
-    "Exactly" has one caveat, in float64: Keras casts several Python-float hyperparameters
-    (``momentum``, ``beta_1``, ``beta_2``, ``rho``, the learning rate, Adagrad's initial accumulator …)
-    through float32 before casting them to the variables' dtype (``ops.cast(0.9, "float64")`` is
-    0.8999999761581421).  The optimizer returned here keeps the configured values (apart from
-    Adagrad's accumulator), so with float64 variables it agrees with Keras to about 1e-7 relative
-    unless the values are float32-representable (0.875, 2⁻⁵ …), when the agreement is to rounding
-    error; in float32 the two agree to float32 rounding either way.
-    """
-    name = type(keras_optimizer).__name__
-    if not hasattr(keras_optimizer, "get_config"):
-        raise TypeError(f"keras_optimizer must be a keras.optimizers.Optimizer, got {name}")
-    config = keras_optimizer.get_config()
-    for key, is_set in _UNSUPPORTED_KERAS.items():
-        if is_set(config.get(key)):
-            raise NotImplementedError(f"Keras setting {key}={config[key]!r} has no counterpart in lib.optimizers")
-    if getattr(keras_optimizer, "_exclude_from_weight_decay", None) or getattr(
-        keras_optimizer, "_exclude_from_weight_decay_pattern", None
-    ) is not None:
-        raise NotImplementedError("Keras exclude_from_weight_decay(...) has no counterpart in lib.optimizers")
-
-    common = {
-        "learning_rate": _keras_learning_rate(config),
-        "weight_decay": config.get("weight_decay"),
-        "clipnorm": config.get("clipnorm"),
-        "clipvalue": config.get("clipvalue"),
-        "global_clipnorm": config.get("global_clipnorm"),
-    }
-    # Keras skips clipping for a clip value of 0 ("if self.clipnorm and self.clipnorm > 0")
-    for key in ("clipnorm", "clipvalue", "global_clipnorm"):
-        if not common[key]:
-            common[key] = None
-    c = config
-    if name == "SGD":
-        opt: Optimizer = SGD(momentum=float(c["momentum"]), nesterov=bool(c["nesterov"]), **common)
-    elif name in ("Adam", "AdamW"):
-        cls = Adam if name == "Adam" else AdamW
-        opt = cls(beta_1=c["beta_1"], beta_2=c["beta_2"], epsilon=c["epsilon"], amsgrad=c["amsgrad"],
-                  epsilon_placement="hat", **common)
-    elif name == "RMSprop":
-        opt = RMSprop(rho=c["rho"], momentum=c["momentum"], epsilon=c["epsilon"], centered=c["centered"],
-                      epsilon_placement="inside", **common)
-    elif name == "Adagrad":
-        opt = Adagrad(initial_accumulator_value=float(np.float32(c["initial_accumulator_value"])), epsilon=c["epsilon"],
-                      epsilon_placement="inside", **common)
-    elif name == "Adadelta":
-        opt = Adadelta(rho=c["rho"], epsilon=c["epsilon"], **common)
-    elif name == "Nadam":
-        opt = Nadam(beta_1=c["beta_1"], beta_2=c["beta_2"], epsilon=c["epsilon"], momentum_decay=1.0, **common)
-    else:
-        raise NotImplementedError(
-            f"no lib.optimizers counterpart for Keras optimizer {name}; supported: "
-            "SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam"
-        )
-
-    iterations = getattr(keras_optimizer, "iterations", None)
-    if iterations is not None:
-        opt.iterations = int(np.asarray(iterations.numpy() if hasattr(iterations, "numpy") else iterations))
-    if getattr(keras_optimizer, "built", False) and getattr(keras_optimizer, "_trainable_variables", None):
-        _copy_keras_state(opt, keras_optimizer)
-    return opt
-
-
-def _copy_keras_state(opt: Optimizer, keras_optimizer: Any) -> None:
-    """Copy a built Keras optimizer's variables into ``opt.state`` (lists aligned with its variables)."""
-    def value(x: Any) -> np.ndarray:
-        return np.array(x.numpy() if hasattr(x, "numpy") else x)
-
-    variables = [value(v) for v in keras_optimizer._trainable_variables]
-    opt._build(variables, list(range(len(variables))))
-    for ours, theirs in opt.KERAS_STATE.items():
-        if ours not in opt.state:
-            continue
-        keras_value = getattr(keras_optimizer, theirs)
-        if isinstance(opt.state[ours], list):
-            opt.state[ours] = [value(x).astype(w.dtype) for x, w in zip(keras_value, variables)]
-        else:
-            opt.state[ours] = float(value(keras_value))

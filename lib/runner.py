@@ -17,67 +17,47 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lib._checks import check_finite, real_array
+from lib import checks
 
 __all__ = ["run"]
 
 
-def _check_steps(steps) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
-        raise TypeError(f"steps must be a non-negative integer, got {steps!r}")
-    if steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-    return int(steps)
-
-
 def _check_start(w0) -> np.ndarray:
-    w = real_array(w0, "w0", what="a 1-D array of real numbers", copy=True)  # the caller's array is never modified
+    w = checks.real_array(w0, "w0", what="a 1-D array of real numbers", copy=True)  # never the caller's array
     if w.ndim != 1 or w.size == 0:
         raise ValueError(f"w0 must be a 1-D array with at least one entry (a point), got shape {w.shape}")
-    return check_finite(w, "w0")
+    return checks.check_finite(w, "w0")
 
 
-class _Diverged(Exception):
-    """Raised inside a look-ahead optimizer's gradient function when a point or gradient overflows."""
-
-
-def _updater(optimizer, grad: Callable[[np.ndarray], np.ndarray]):
-    """``(update, takes_grad)``: ``update(w, g) -> new w`` or, for look-ahead optimizers, ``update(w)``."""
+def _updater(optimizer, grad: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray | None]:
+    """``update(w) -> new w`` (a new array), or ``None`` when the step cannot be finite (divergence)."""
     if hasattr(optimizer, "step"):
         if not callable(optimizer.step):
             raise TypeError(f"optimizer.step must be callable, got {type(optimizer.step).__name__}")
-        if getattr(optimizer, "needs_grad_fn", False):
+        lookahead = getattr(optimizer, "lookahead", None)
 
-            def grad_fn(params: list[np.ndarray]) -> list[np.ndarray]:
-                grads = []
-                for p in params:
-                    if not np.all(np.isfinite(p)):
-                        raise _Diverged  # the look-ahead point overflowed
-                    g = np.asarray(grad(p))
-                    if not np.all(np.isfinite(g)):
-                        raise _Diverged
-                    grads.append(g)
-                return grads
-
-            def update_lookahead(w: np.ndarray) -> np.ndarray:
-                params = [w.copy()]
-                out = optimizer.step(params, grad_fn)
-                return np.asarray((params if out is None else out)[0])
-
-            return update_lookahead, False
-
-        def update_step(w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        def update_step(w: np.ndarray) -> np.ndarray | None:
             params = [w.copy()]
-            out = optimizer.step(params, [g])
+            point = lookahead(params) if lookahead is not None else params  # where to take the gradient
+            g = np.asarray(grad(np.array(point[0], copy=True)))
+            if not np.all(np.isfinite(g)):
+                return None  # the gradient overflowed: the next point cannot be finite
+            try:
+                out = optimizer.step(params, [g])
+            except FloatingPointError:  # a lib optimizer refuses a step that would overflow
+                return None
             return np.asarray((params if out is None else out)[0])
 
-        return update_step, True
+        return update_step
     if callable(optimizer):
 
-        def update_function(w: np.ndarray, g: np.ndarray) -> np.ndarray:
+        def update_function(w: np.ndarray) -> np.ndarray | None:
+            g = np.asarray(grad(w.copy()))
+            if not np.all(np.isfinite(g)):
+                return None
             return np.asarray(optimizer(w.copy(), g))
 
-        return update_function, True
+        return update_function
     raise TypeError(
         "optimizer must be an object with a step(params, grads) method (lib.optimizers) or a function "
         f"update(w, g) -> new w, got {type(optimizer).__name__}"
@@ -90,12 +70,11 @@ def run(optimizer, landscape, w0, steps: int) -> np.ndarray:
     Row 0 is ``w0``, row ``t`` the point after ``t`` updates.  At each step the gradient
     ``g = landscape.grad(w)`` is computed at the current point and ``optimizer`` makes the update:
 
-    * a ``lib.optimizers`` object: ``optimizer.step([w], [g])`` (it updates the list in place and
-      returns it); it keeps its state (velocity, accumulators, step count) between the steps, so
-      pass a fresh optimizer to each run;
-    * an object with ``needs_grad_fn = True`` (look-ahead Nesterov, which evaluates the gradient
-      at a point of its choosing): ``optimizer.step([w], grad_fn)`` with
-      ``grad_fn(params_list) -> [landscape.grad(p) for p in params_list]``;
+    * a ``lib.optimizers`` object (anything with ``step(params, grads)``): the gradient is taken at
+      ``optimizer.lookahead([w])`` — ``w`` itself for all but look-ahead Nesterov — and passed to
+      ``optimizer.step([w], [g])`` (which updates the list in place and returns it).  The optimizer
+      keeps its state (velocity, accumulators, step count) between the steps, so pass a fresh
+      optimizer to each run;
     * a plain function ``update(w, g) -> new w``, e.g. gradient descent ``lambda w, g: w - 0.2 * g``.
 
     ``landscape`` is anything with a ``grad(w)`` method (a :class:`lib.landscapes.Landscape`).
@@ -109,27 +88,20 @@ def run(optimizer, landscape, w0, steps: int) -> np.ndarray:
     this function reports, not an error.)  The dtype of the result is ``w0``'s (float64 for
     integer input).
     """
-    steps = _check_steps(steps)
+    steps = checks.check_int(steps, "steps", "[0, inf)")
     w = _check_start(w0)
     grad = getattr(landscape, "grad", None)
     if not callable(grad):
         raise TypeError(f"landscape must have a grad(w) method (e.g. a lib.landscapes.Landscape), got {type(landscape).__name__}")
-    update, takes_grad = _updater(optimizer, grad)
+    update = _updater(optimizer, grad)
     trajectory = np.empty((steps + 1, w.size), dtype=w.dtype)
     trajectory[0] = w
     n_rows = 1
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
-            if takes_grad:
-                g = np.asarray(grad(w.copy()))
-                if not np.all(np.isfinite(g)):
-                    break  # the gradient overflowed: the next point cannot be finite
-                new = update(w, g)
-            else:
-                try:
-                    new = update(w)
-                except _Diverged:
-                    break
+            new = update(w)
+            if new is None:
+                break
             if new.shape != w.shape:
                 raise ValueError(f"the update must return a point of shape {w.shape}, got shape {new.shape}")
             if not np.all(np.isfinite(new)):

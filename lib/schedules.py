@@ -19,8 +19,8 @@ discrete staircase: halve every few epochs      :class:`StepDecay` (Keras lacks 
 ==============================================  ==============================================
 
 plus Keras' :class:`PiecewiseConstantDecay`, :class:`PolynomialDecay`, :class:`CosineDecay` (with
-linear warm-up) and :class:`CosineDecayRestarts` (SGDR), so that :func:`from_keras` can convert any
-built-in Keras schedule.
+linear warm-up) and :class:`CosineDecayRestarts` (SGDR), so that
+:func:`lib.keras_compat.schedule_from_keras` can convert any built-in Keras schedule.
 
 Counting epochs: the notes' table (α₀ = 0.2, decay_rate = 1 gives 0.1, 0.067, 0.05, 0.04 for
 epochs 1-4) is ``InverseTimeDecay(0.2, decay_steps=1, decay_rate=1)`` at steps 1-4; at step 0 (the
@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from lib.checks import check_bool, check_float
+
 __all__ = [
     "LearningRateSchedule",
     "ExponentialDecay",
@@ -50,44 +52,7 @@ __all__ = [
     "CosineDecayRestarts",
     "InverseSqrtDecay",
     "StepDecay",
-    "from_config",
-    "from_keras",
 ]
-
-
-# ----------------------------------------------------------------------------------------------
-# argument checking (also used by lib.optimizers)
-# ----------------------------------------------------------------------------------------------
-def _check_real(value: Any, name: str, *, low: float | None = None, high: float | None = None,
-                low_open: bool = False, high_open: bool = False, keep_int: bool = False) -> float:
-    """``value`` as a Python float, or a TypeError/ValueError naming ``name``, its value and the range.
-
-    With ``keep_int=True`` an integer stays an ``int`` (step counts read better that way).
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
-    x = float(value)
-    ok = math.isfinite(x)
-    if ok and low is not None:
-        ok = x > low if low_open else x >= low
-    if ok and high is not None:
-        ok = x < high if high_open else x <= high
-    if not ok:
-        lo = "" if low is None else (f"> {low:g}" if low_open else f">= {low:g}")
-        hi = "" if high is None else (f"< {high:g}" if high_open else f"<= {high:g}")
-        allowed = " and ".join(s for s in (lo, hi) if s)
-        if not math.isfinite(x):
-            raise ValueError(f"{name} must be a finite number{f' ({allowed})' if allowed else ''}, got {value!r}")
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    if keep_int and isinstance(value, numbers.Integral):
-        return int(value)
-    return x
-
-
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__}: {value!r}")
-    return bool(value)
 
 
 def _as_steps(step: Any) -> tuple[np.ndarray, bool]:
@@ -112,7 +77,8 @@ def _as_steps(step: Any) -> tuple[np.ndarray, bool]:
 class LearningRateSchedule:
     """Base class: ``schedule(step) -> float`` (``step`` = updates taken so far, from 0).
 
-    Subclasses implement :meth:`_rate` (vectorised over a float64 array of steps) and list their
+    Subclasses implement :meth:`rate`, the formula (vectorised over a float64 array of steps, no
+    checks: ``__call__`` checks ``step`` and calls it), and list their
     constructor arguments in ``_params`` (used by :meth:`get_config` and ``repr``).
     """
 
@@ -120,10 +86,11 @@ class LearningRateSchedule:
 
     def __call__(self, step: Any) -> float | np.ndarray:
         s, scalar = _as_steps(step)
-        rate = np.asarray(self._rate(s), dtype=np.float64)
+        rate = np.asarray(self.rate(s), dtype=np.float64)
         return float(rate) if scalar else rate
 
-    def _rate(self, step: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+    def rate(self, step: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """The learning rate at each entry of ``step`` (a float64 array of valid steps): the formula."""
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
@@ -152,12 +119,12 @@ class ExponentialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
                  staircase: bool = False) -> None:
-        self.initial_learning_rate = _check_real(initial_learning_rate, "initial_learning_rate", low=0)
-        self.decay_steps = _check_real(decay_steps, "decay_steps", low=0, low_open=True, keep_int=True)
-        self.decay_rate = _check_real(decay_rate, "decay_rate", low=0, low_open=True)
-        self.staircase = _check_bool(staircase, "staircase")
+        self.initial_learning_rate = check_float(initial_learning_rate, "initial_learning_rate", "[0, inf)")
+        self.decay_steps = check_float(decay_steps, "decay_steps", "(0, inf)", keep_int=True)
+        self.decay_rate = check_float(decay_rate, "decay_rate", "(0, inf)")
+        self.staircase = check_bool(staircase, "staircase")
 
-    def _rate(self, step: np.ndarray) -> np.ndarray:
+    def rate(self, step: np.ndarray) -> np.ndarray:
         p = step / self.decay_steps
         if self.staircase:
             p = np.floor(p)
@@ -176,12 +143,12 @@ class InverseTimeDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: float, decay_rate: float,
                  staircase: bool = False) -> None:
-        self.initial_learning_rate = _check_real(initial_learning_rate, "initial_learning_rate", low=0)
-        self.decay_steps = _check_real(decay_steps, "decay_steps", low=0, low_open=True, keep_int=True)
-        self.decay_rate = _check_real(decay_rate, "decay_rate", low=0)
-        self.staircase = _check_bool(staircase, "staircase")
+        self.initial_learning_rate = check_float(initial_learning_rate, "initial_learning_rate", "[0, inf)")
+        self.decay_steps = check_float(decay_steps, "decay_steps", "(0, inf)", keep_int=True)
+        self.decay_rate = check_float(decay_rate, "decay_rate", "[0, inf)")
+        self.staircase = check_bool(staircase, "staircase")
 
-    def _rate(self, step: np.ndarray) -> np.ndarray:
+    def rate(self, step: np.ndarray) -> np.ndarray:
         p = step / self.decay_steps
         if self.staircase:
             p = np.floor(p)
@@ -204,8 +171,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 f"boundaries and values must be lists of numbers, got {type(boundaries).__name__} "
                 f"and {type(values).__name__}"
             )
-        b = [_check_real(x, f"boundaries[{i}]", keep_int=True) for i, x in enumerate(boundaries)]
-        v = [_check_real(x, f"values[{i}]", low=0) for i, x in enumerate(values)]
+        b = [check_float(x, f"boundaries[{i}]", keep_int=True) for i, x in enumerate(boundaries)]
+        v = [check_float(x, f"values[{i}]", "[0, inf)") for i, x in enumerate(values)]
         if len(v) != len(b) + 1:
             raise ValueError(
                 f"values must have one more entry than boundaries, got {len(b)} boundaries and {len(v)} values"
@@ -215,7 +182,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         self.boundaries = b
         self.values = v
 
-    def _rate(self, step: np.ndarray) -> np.ndarray:
+    def rate(self, step: np.ndarray) -> np.ndarray:
         # index i such that boundaries[i-1] < step <= boundaries[i]  (side="left" -> first b >= step)
         idx = np.searchsorted(np.asarray(self.boundaries, dtype=np.float64), step, side="left")
         return np.asarray(self.values, dtype=np.float64)[idx]
@@ -232,13 +199,13 @@ class PolynomialDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: float, end_learning_rate: float = 0.0001,
                  power: float = 1.0, cycle: bool = False) -> None:
-        self.initial_learning_rate = _check_real(initial_learning_rate, "initial_learning_rate", low=0)
-        self.decay_steps = _check_real(decay_steps, "decay_steps", low=0, low_open=True, keep_int=True)
-        self.end_learning_rate = _check_real(end_learning_rate, "end_learning_rate", low=0)
-        self.power = _check_real(power, "power", low=0)
-        self.cycle = _check_bool(cycle, "cycle")
+        self.initial_learning_rate = check_float(initial_learning_rate, "initial_learning_rate", "[0, inf)")
+        self.decay_steps = check_float(decay_steps, "decay_steps", "(0, inf)", keep_int=True)
+        self.end_learning_rate = check_float(end_learning_rate, "end_learning_rate", "[0, inf)")
+        self.power = check_float(power, "power", "[0, inf)")
+        self.cycle = check_bool(cycle, "cycle")
 
-    def _rate(self, step: np.ndarray) -> np.ndarray:
+    def rate(self, step: np.ndarray) -> np.ndarray:
         if self.cycle:
             horizon = self.decay_steps * np.where(step == 0, 1.0, np.ceil(step / self.decay_steps))
         else:
@@ -264,17 +231,17 @@ class CosineDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: float, alpha: float = 0.0,
                  warmup_target: float | None = None, warmup_steps: float = 0) -> None:
-        self.initial_learning_rate = _check_real(initial_learning_rate, "initial_learning_rate", low=0)
-        self.decay_steps = _check_real(decay_steps, "decay_steps", low=0, low_open=True, keep_int=True)
-        self.alpha = _check_real(alpha, "alpha", low=0, high=1)
-        self.warmup_target = None if warmup_target is None else _check_real(warmup_target, "warmup_target", low=0)
-        self.warmup_steps = _check_real(warmup_steps, "warmup_steps", low=0, keep_int=True)
+        self.initial_learning_rate = check_float(initial_learning_rate, "initial_learning_rate", "[0, inf)")
+        self.decay_steps = check_float(decay_steps, "decay_steps", "(0, inf)", keep_int=True)
+        self.alpha = check_float(alpha, "alpha", "[0, 1]")
+        self.warmup_target = None if warmup_target is None else check_float(warmup_target, "warmup_target", "[0, inf)")
+        self.warmup_steps = check_float(warmup_steps, "warmup_steps", "[0, inf)", keep_int=True)
 
     def _cosine(self, step: np.ndarray, peak: float) -> np.ndarray:
         decayed = (1.0 - self.alpha) * 0.5 * (1.0 + np.cos(np.pi * step / self.decay_steps)) + self.alpha
         return peak * decayed
 
-    def _rate(self, step: np.ndarray) -> np.ndarray:
+    def rate(self, step: np.ndarray) -> np.ndarray:
         if self.warmup_target is None:
             return self._cosine(np.minimum(step, self.decay_steps), self.initial_learning_rate)
         step = np.minimum(step, self.decay_steps + self.warmup_steps)
@@ -294,16 +261,15 @@ class CosineDecayRestarts(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, first_decay_steps: float, t_mul: float = 2.0,
                  m_mul: float = 1.0, alpha: float = 0.0) -> None:
-        self.initial_learning_rate = _check_real(initial_learning_rate, "initial_learning_rate", low=0)
-        self.first_decay_steps = _check_real(first_decay_steps, "first_decay_steps", low=0, low_open=True,
-                                             keep_int=True)
+        self.initial_learning_rate = check_float(initial_learning_rate, "initial_learning_rate", "[0, inf)")
+        self.first_decay_steps = check_float(first_decay_steps, "first_decay_steps", "(0, inf)", keep_int=True)
         # t_mul < 1 (shrinking periods) would end the schedule after first_decay_steps/(1 − t_mul)
         # steps, after which the formula is NaN; SGDR uses t_mul >= 1
-        self.t_mul = _check_real(t_mul, "t_mul", low=1)
-        self.m_mul = _check_real(m_mul, "m_mul", low=0)
-        self.alpha = _check_real(alpha, "alpha", low=0, high=1)
+        self.t_mul = check_float(t_mul, "t_mul", "[1, inf)")
+        self.m_mul = check_float(m_mul, "m_mul", "[0, inf)")
+        self.alpha = check_float(alpha, "alpha", "[0, 1]")
 
-    def _rate(self, step: np.ndarray) -> np.ndarray:
+    def rate(self, step: np.ndarray) -> np.ndarray:
         fraction = step / self.first_decay_steps
         if self.t_mul == 1.0:
             i_restart = np.floor(fraction)
@@ -333,12 +299,12 @@ class InverseSqrtDecay(LearningRateSchedule):
 
     def __init__(self, initial_learning_rate: float, decay_steps: float = 1, k: float = 1.0,
                  staircase: bool = False) -> None:
-        self.initial_learning_rate = _check_real(initial_learning_rate, "initial_learning_rate", low=0)
-        self.decay_steps = _check_real(decay_steps, "decay_steps", low=0, low_open=True, keep_int=True)
-        self.k = _check_real(k, "k", low=0)
-        self.staircase = _check_bool(staircase, "staircase")
+        self.initial_learning_rate = check_float(initial_learning_rate, "initial_learning_rate", "[0, inf)")
+        self.decay_steps = check_float(decay_steps, "decay_steps", "(0, inf)", keep_int=True)
+        self.k = check_float(k, "k", "[0, inf)")
+        self.staircase = check_bool(staircase, "staircase")
 
-    def _rate(self, step: np.ndarray) -> np.ndarray:
+    def rate(self, step: np.ndarray) -> np.ndarray:
         p = step / self.decay_steps
         if self.staircase:
             p = np.floor(p)
@@ -356,54 +322,9 @@ class StepDecay(LearningRateSchedule):
     _params = ("initial_learning_rate", "decay_steps", "factor")
 
     def __init__(self, initial_learning_rate: float, decay_steps: float, factor: float = 0.5) -> None:
-        self.initial_learning_rate = _check_real(initial_learning_rate, "initial_learning_rate", low=0)
-        self.decay_steps = _check_real(decay_steps, "decay_steps", low=0, low_open=True, keep_int=True)
-        self.factor = _check_real(factor, "factor", low=0, high=1)
+        self.initial_learning_rate = check_float(initial_learning_rate, "initial_learning_rate", "[0, inf)")
+        self.decay_steps = check_float(decay_steps, "decay_steps", "(0, inf)", keep_int=True)
+        self.factor = check_float(factor, "factor", "[0, 1]")
 
-    def _rate(self, step: np.ndarray) -> np.ndarray:
+    def rate(self, step: np.ndarray) -> np.ndarray:
         return self.initial_learning_rate * self.factor ** np.floor(step / self.decay_steps)
-
-
-# ----------------------------------------------------------------------------------------------
-# conversion from Keras
-# ----------------------------------------------------------------------------------------------
-_KERAS_EQUIVALENTS: dict[str, type[LearningRateSchedule]] = {
-    "ExponentialDecay": ExponentialDecay,
-    "InverseTimeDecay": InverseTimeDecay,
-    "PiecewiseConstantDecay": PiecewiseConstantDecay,
-    "PolynomialDecay": PolynomialDecay,
-    "CosineDecay": CosineDecay,
-    "CosineDecayRestarts": CosineDecayRestarts,
-}
-
-
-def from_config(class_name: str, config: dict[str, Any]) -> LearningRateSchedule:
-    """Our schedule for a Keras schedule given by its class name and ``get_config()`` dict.
-
-    Also accepts the serialized form ``{"class_name": ..., "config": {...}}`` that an optimizer's
-    ``get_config()["learning_rate"]`` holds, as ``from_config(d["class_name"], d["config"])``.
-    """
-    if class_name not in _KERAS_EQUIVALENTS:
-        raise NotImplementedError(
-            f"no lib.schedules equivalent for Keras schedule {class_name!r}; supported: "
-            f"{sorted(_KERAS_EQUIVALENTS)}"
-        )
-    cls = _KERAS_EQUIVALENTS[class_name]
-    kwargs = {k: v for k, v in config.items() if k != "name"}
-    if class_name == "CosineDecay" and kwargs.get("warmup_target") is None:
-        kwargs.pop("warmup_steps", None)  # Keras ignores warmup_steps without a warmup_target
-    unknown = set(kwargs) - set(cls._params)
-    if unknown:
-        raise NotImplementedError(f"Keras {class_name} option(s) {sorted(unknown)} are not supported")
-    return cls(**kwargs)
-
-
-def from_keras(keras_schedule: Any) -> LearningRateSchedule:
-    """The :mod:`lib.schedules` schedule equal to a ``keras.optimizers.schedules`` object.
-
-    Uses only the object's class name and ``get_config()`` (no TensorFlow import).  Raises
-    ``NotImplementedError`` for custom schedules and ``TypeError`` for anything that is not a schedule.
-    """
-    if not hasattr(keras_schedule, "get_config") or not callable(keras_schedule):
-        raise TypeError(f"keras_schedule must be a Keras LearningRateSchedule, got {type(keras_schedule).__name__}")
-    return from_config(type(keras_schedule).__name__, keras_schedule.get_config())

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from lib._checks import check_finite, real_array
+from lib import checks
 from lib.callbacks import Callback
 from lib.data import minibatches
 
@@ -92,40 +92,21 @@ def _gradient_at(model, params: list[np.ndarray], point, X: np.ndarray, y: np.nd
 
 
 def _step(model, optimizer, params: list[np.ndarray], X: np.ndarray, y: np.ndarray) -> float:
-    """One update on the mini-batch ``(X, y)``: gradient at ``optimizer.lookahead(params)``, then ``step``."""
-    lookahead = getattr(optimizer, "lookahead", None)
-    if getattr(optimizer, "needs_grad_fn", False):  # step(params, grad_fn): the gradient function form
-        out = []
+    """One update on the mini-batch ``(X, y)``: the gradient at ``optimizer.lookahead(params)``, then ``step``.
 
-        def grad_fn(point):
-            loss, grads = _gradient_at(model, params, point, X, y)
-            out.append(loss)
-            if not math.isfinite(loss):
-                raise _Diverged(loss)
-            return grads
-
-        try:
-            updated = optimizer.step(params, grad_fn)
-        except _Diverged as exc:
-            return exc.loss
-        loss = out[0]
-    else:
-        point = params if lookahead is None else lookahead(params)
-        loss, grads = _gradient_at(model, params, point, X, y)
-        if not math.isfinite(loss):
-            return loss
-        updated = optimizer.step(params, grads)
+    Returns the mini-batch loss; a non-finite loss is returned without updating.
+    """
+    lookahead = getattr(optimizer, "lookahead", None)  # lib.optimizers: params itself, or Nesterov's point
+    point = params if lookahead is None else lookahead(params)
+    loss, grads = _gradient_at(model, params, point, X, y)
+    if not math.isfinite(loss):
+        return loss
+    updated = optimizer.step(params, grads)
     if updated is not None and updated is not params:  # an optimizer that returns new arrays
         for p, q in zip(params, updated):
             if q is not p:
                 p[...] = q
     return loss
-
-
-class _Diverged(Exception):
-    def __init__(self, loss: float) -> None:
-        super().__init__(loss)
-        self.loss = loss
 
 
 def _learning_rate(optimizer) -> float:
@@ -198,17 +179,9 @@ def _overrides(callback: Callback, *hooks: str) -> bool:
 # ------------------------------------------------------------------------------------------------
 # the public wrapper: argument checks
 # ------------------------------------------------------------------------------------------------
-def _check_count(value, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer >= 1, got {type(value).__name__}: {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
-
-
 def _check_data(model, X, y, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
     """``X`` checked against the (built) model and cast to its dtype once; ``y`` integer labels in ``[0, classes)``."""
-    X = check_finite(real_array(X, x_name), x_name)
+    X = checks.float_array(X, x_name)
     if X.ndim < 2 or X.shape[0] == 0:
         raise ValueError(f"{x_name} must hold samples as rows (at least one; shape (N, features)), got shape {X.shape}")
     if not model.built:
@@ -216,14 +189,7 @@ def _check_data(model, X, y, x_name: str, y_name: str) -> tuple[np.ndarray, np.n
     if X.shape[1:] != tuple(model.input_shape[1:]):
         raise ValueError(f"{x_name} must have shape (N, {', '.join(map(str, model.input_shape[1:]))}) "
                          f"(the network's input), got shape {X.shape}")
-    y = np.asarray(y)
-    if y.ndim != 1 or y.shape[0] != X.shape[0]:
-        raise ValueError(f"{y_name} must hold one integer label per row of {x_name} ({X.shape[0]}), got shape {y.shape}")
-    if y.dtype.kind not in "iu":
-        raise TypeError(f"{y_name} must hold integer class labels, got dtype {y.dtype}")
-    bad = (y < 0) | (y >= model.n_classes)
-    if bad.any():
-        raise ValueError(f"{y_name} must hold class labels in [0, {model.n_classes}), got {y[bad][0]}")
+    y = checks.check_labels(y, model.n_classes, X.shape[0], y_name)
     return X.astype(model.dtype, copy=False), y
 
 
@@ -251,10 +217,10 @@ def fit(model, X, y, optimizer, *, epochs: int, batch_size: int, validation_data
     All arguments are checked before anything changes; a ``monitor`` of a callback that ``fit`` will
     not log is an error naming the logged keys.
     """
-    epochs = _check_count(epochs, "epochs")
+    epochs = checks.check_int(epochs, "epochs", "[1, inf)")
     if validation_data is not None and (not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2):
         raise ValueError(f"validation_data must be a pair (X_val, y_val) or None, got {type(validation_data).__name__}")
-    batch_size = _check_count(batch_size, "batch_size")
+    batch_size = checks.check_int(batch_size, "batch_size", "[1, inf)")
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError(f"optimizer must have a step(params, grads) method (a lib.optimizers optimizer), got {optimizer!r}")
     if isinstance(callbacks, Callback) or not isinstance(callbacks, (list, tuple)):
@@ -268,14 +234,8 @@ def fit(model, X, y, optimizer, *, epochs: int, batch_size: int, validation_data
         if monitor is not None and monitor not in logged:
             hint = " (the val_ keys need validation_data)" if monitor.startswith("val_") else ""
             raise ValueError(f"callbacks[{k}] monitors {monitor!r}, which fit does not log; it logs {logged}{hint}")
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
-    if isinstance(seed, np.random.Generator):
-        rng = seed
-    elif isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer or a np.random.Generator, got {seed!r}")
-    else:
-        rng = np.random.default_rng(int(seed))
+    shuffle = checks.check_bool(shuffle, "shuffle")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(checks.check_seed(seed))
 
     # the data last: the first data seen builds an unbuilt network (as Keras' fit does)
     X, y = _check_data(model, X, y, "X", "y")
@@ -290,4 +250,4 @@ def fit(model, X, y, optimizer, *, epochs: int, batch_size: int, validation_data
         cb.set_model(model)
         cb.set_params(history.params)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported (history.diverged), not warned
-        return _fit(model, X, y, optimizer, epochs, batch_size, validation_data, everything, bool(shuffle), rng, history)
+        return _fit(model, X, y, optimizer, epochs, batch_size, validation_data, everything, shuffle, rng, history)

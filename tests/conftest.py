@@ -1,4 +1,4 @@
-"""Shared fixtures: TensorFlow (imported quietly, once) for the parity tests."""
+"""Shared fixtures: TensorFlow (imported quietly, once) for the parity tests; they skip where it is not installed."""
 
 import pytest
 
@@ -9,7 +9,8 @@ limit_blas_threads()  # two test workers share two cores: no BLAS thread oversub
 
 @pytest.fixture(scope="session")
 def tf():
-    """The ``tensorflow`` module, imported with its start-up logs silenced."""
+    """The ``tensorflow`` module, imported with its start-up logs silenced (tests using it skip without it)."""
+    pytest.importorskip("tensorflow")
     return import_tensorflow()
 
 

@@ -127,16 +127,16 @@ def test_base_callback_hooks_do_nothing():
 # bad input
 # ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kwargs,exc,match", [
-    (dict(patience=-1), ValueError, "patience must be an integer >= 0, got -1"),
-    (dict(patience=1.5), TypeError, "patience must be an integer >= 0, got float: 1.5"),
-    (dict(min_delta=-0.1), ValueError, "min_delta must be a finite number >= 0, got -0.1"),
-    (dict(min_delta=float("nan")), ValueError, "min_delta must be a finite number >= 0, got nan"),
-    (dict(start_from_epoch=-2), ValueError, "start_from_epoch must be an integer >= 0, got -2"),
+    (dict(patience=-1), ValueError, "patience must be a non-negative integer, got -1"),
+    (dict(patience=1.5), TypeError, "patience must be a non-negative integer, got float: 1.5"),
+    (dict(min_delta=-0.1), ValueError, "min_delta must be a non-negative float, got -0.1"),
+    (dict(min_delta=float("nan")), ValueError, "min_delta must be a non-negative float, got nan"),
+    (dict(start_from_epoch=-2), ValueError, "start_from_epoch must be a non-negative integer, got -2"),
     (dict(mode="up"), ValueError, "mode must be one of 'auto', 'min', 'max', got 'up'"),
     (dict(monitor="val_f1"), ValueError, "mode='auto' cannot tell whether monitor='val_f1'"),
     (dict(monitor=3), TypeError, "monitor must be the name of a logged quantity"),
-    (dict(baseline="low"), TypeError, "baseline must be a finite number, got str"),
-    (dict(restore_best_weights=1), TypeError, "restore_best_weights must be True or False, got 1"),
+    (dict(baseline="low"), TypeError, "baseline must be a finite float or None, got str"),
+    (dict(restore_best_weights=1), TypeError, "restore_best_weights must be True or False, got int: 1"),
 ])
 def test_bad_arguments(kwargs, exc, match):
     with pytest.raises(exc, match=match):

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.data import Dataset, load_digits, make_moons, minibatches, train_val_test_split
+from lib.data import Dataset, iterate_minibatches, load_digits, make_moons, minibatches, train_val_test_split
 
 
 # ------------------------------------------------------------------------------------------------
@@ -45,6 +45,19 @@ def test_minibatches_shuffle_is_reproducible_and_a_generator_gives_new_orders_ea
     np.testing.assert_array_equal([order(rng2), order(rng2)], [first, second])
 
 
+def test_minibatches_is_its_kernel_after_the_checks():
+    """minibatches(seed=s) yields exactly iterate_minibatches(rng=default_rng(s)) (the code chapter 3 shows)."""
+    X, y = np.arange(46.0).reshape(23, 2), np.arange(23)
+    for seed, shuffle in [(3, True), (None, False)]:
+        rng = np.random.default_rng(seed) if shuffle else None
+        ours = list(minibatches(X, y, 5, shuffle=shuffle, seed=seed))
+        kernel = list(iterate_minibatches(X, y, 5, rng))
+        assert len(ours) == len(kernel) == 5
+        for (xa, ya), (xb, yb) in zip(ours, kernel):
+            np.testing.assert_array_equal(xa, xb)
+            np.testing.assert_array_equal(ya, yb)
+
+
 def test_minibatches_is_a_generator_and_checks_arguments_before_iteration():
     gen = minibatches(np.zeros((5, 2)), np.zeros(5), 2, shuffle=False)
     assert iter(gen) is gen
@@ -57,9 +70,9 @@ def test_minibatches_is_a_generator_and_checks_arguments_before_iteration():
 @pytest.mark.parametrize("batch_size,exc,match", [
     (0, ValueError, "batch_size must be a positive integer, got 0"),
     (-3, ValueError, "batch_size must be a positive integer, got -3"),
-    (2.0, TypeError, "batch_size must be a positive integer, got 2.0"),
-    (True, TypeError, "batch_size must be a positive integer, got True"),
-    ("8", TypeError, "batch_size must be a positive integer, got '8'"),
+    (2.0, TypeError, "batch_size must be a positive integer, got float: 2.0"),
+    (True, TypeError, "batch_size must be a positive integer, got bool: True"),
+    ("8", TypeError, "batch_size must be a positive integer, got str: '8'"),
 ])
 def test_minibatches_bad_batch_size(batch_size, exc, match):
     with pytest.raises(exc, match=match):

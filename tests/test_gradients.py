@@ -157,7 +157,7 @@ def test_relative_error_is_symmetric_and_in_unit_interval(a, b):
 # ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("h", [0.0, -1e-5, float("nan"), float("inf")])
 def test_bad_h_is_rejected(h):
-    with pytest.raises(ValueError, match="h must be a positive finite float"):
+    with pytest.raises(ValueError, match="h must be a positive float"):
         numerical_gradient(lambda v: 0.0, [1.0], h=h)
 
 

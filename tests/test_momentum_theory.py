@@ -53,7 +53,7 @@ def test_nesterov_matrix_is_one_step_of_lookahead_nesterov(alpha, beta, lam, w0)
     z = np.array([w0, 0.0])
     N = MT.nesterov_matrix(alpha, beta, lam)
     for _ in range(20):
-        opt.step(w, lambda p: [lam * p[0]])
+        opt.step(w, [lam * opt.lookahead(w)[0]])
         z = N @ z
         np.testing.assert_allclose([w[0][0], -alpha * opt.state["v"][0][0]], z, rtol=1e-9, atol=1e-12)
 

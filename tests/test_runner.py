@@ -106,19 +106,18 @@ class InPlaceSGD:
 
 
 class LookaheadProbe:
-    """needs_grad_fn = True: the runner must hand over a gradient function, not a gradient."""
-
-    needs_grad_fn = True
+    """The lib.optimizers protocol with a look-ahead: the gradient must be taken at lookahead(params)."""
 
     def __init__(self, lr):
         self.lr = lr
         self.seen = []
 
-    def step(self, params, grad_fn):
-        assert callable(grad_fn)
-        probe = [params[0] + 0.5]  # the gradient at another point
-        (g,) = grad_fn(probe)
-        self.seen.append((probe[0].copy(), g.copy()))
+    def lookahead(self, params):
+        return [params[0] + 0.5]
+
+    def step(self, params, grads):
+        (g,) = grads
+        self.seen.append((params[0].copy(), g.copy()))
         params[0] -= self.lr * g
         return params
 
@@ -130,15 +129,29 @@ def test_optimizer_objects_are_stepped_with_lists():
     np.testing.assert_allclose(path, LECTURE_PATH, atol=1e-12)
 
 
-def test_lookahead_optimizers_get_a_gradient_function():
+def test_gradient_is_taken_at_the_lookahead_point():
     L = landscapes.lecture_quadratic()
     opt = LookaheadProbe(0.1)
     path = run(opt, L, [4.0, 2.0], 3)
     assert len(opt.seen) == 3
-    for (point, g), w in zip(opt.seen, path[:-1]):
-        np.testing.assert_array_equal(point, w + 0.5)
-        np.testing.assert_array_equal(g, L.grad(w + 0.5))
+    for (w_seen, g), w in zip(opt.seen, path[:-1]):
+        np.testing.assert_array_equal(w_seen, w)
+        np.testing.assert_array_equal(g, L.grad(w + 0.5))  # at the look-ahead point, not at w
     np.testing.assert_allclose(path[1], path[0] - 0.1 * L.grad(path[0] + 0.5))
+
+
+def test_nesterov_lookahead_runs_with_the_same_loop():
+    """lib.optimizers.NesterovLookahead through run equals the look-ahead recursion written out."""
+    from lib.optimizers import NesterovLookahead
+
+    L = landscapes.lecture_quadratic()
+    alpha, beta = 0.05, 0.9
+    path = run(NesterovLookahead(alpha, beta=beta), L, [4.0, 2.0], 20)
+    w, v = np.array([4.0, 2.0]), np.zeros(2)
+    for t in range(1, 21):
+        v = beta * v + L.grad(w - alpha * beta * v)
+        w = w - alpha * v
+        np.testing.assert_allclose(path[t], w, rtol=1e-13, atol=1e-13)
 
 
 def test_lib_optimizers_sgd_follows_the_lecture_path():
@@ -155,14 +168,16 @@ def test_lib_optimizers_sgd_divergence_is_reported_not_raised():
     assert 2000 < len(path) < 2200 and np.all(np.isfinite(path))
 
 
-def test_matches_keras_sgd_on_the_lecture_quadratic(tf, keras):
+def test_lib_sgd_through_run_matches_keras_sgd_on_the_lecture_quadratic(tf, keras):
     # Keras keeps the learning rate in a float32 variable: 0.2 becomes 0.20000000298…, so the
     # float64 paths agree exactly only when our learning rate is that float32 number too.
+    from lib.optimizers import SGD
+
     lr = float(np.float32(0.2))
     L = landscapes.lecture_quadratic()
-    path = run(gd(lr), L, [4.0, 2.0], 25)
+    path = run(SGD(lr, momentum=0.5), L, [4.0, 2.0], 25)
     w = tf.Variable([4.0, 2.0], dtype=tf.float64)
-    opt = keras.optimizers.SGD(learning_rate=0.2)
+    opt = keras.optimizers.SGD(learning_rate=0.2, momentum=0.5)
     keras_path = [w.numpy().copy()]
     for _ in range(25):
         with tf.GradientTape() as tape:

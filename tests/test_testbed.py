@@ -90,19 +90,35 @@ def test_sweep_where_everything_diverges_says_so():
         sweep.best_learning_rate
 
 
-def test_compare_and_plot_cover_every_method_and_landscape():
+def test_compare_runs_each_method_on_each_landscape_and_the_plot_shows_each_best_run():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     methods = {"GD": lambda lr: SGD(lr), "Momentum": lambda lr: SGD(lr, momentum=0.9)}
-    results = compare_on_landscapes(methods, [1e-3, 1e-2], 20)
-    assert set(results) == {"ravine", "rosenbrock", "saddle", "beale"}
-    assert all(set(r) == set(methods) for r in results.values())
+    grids = {"GD": [1e-3, 1e-2], "Momentum": [1e-3, 3e-3]}
+    results = compare_on_landscapes(methods, grids, 20)
+    suite = landscape_suite()
+    assert list(results) == list(suite)
+    for key, sweeps in results.items():
+        assert list(sweeps) == list(methods)
+        for name, sweep in sweeps.items():  # the very sweep of that method, its grid, on that landscape
+            alone = sweep_landscape(methods[name], suite[key], grids[name], 20)
+            np.testing.assert_array_equal(sweep.learning_rates, grids[name])
+            np.testing.assert_array_equal(sweep.scores, alone.scores)
+            for a, b in zip(sweep.trajectories, alone.trajectories):
+                np.testing.assert_array_equal(a, b)
+    assert results["ravine"]["GD"].scores[0] != results["ravine"]["Momentum"].scores[0]  # not one run twice
     fig = plot_testbed(results)
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert any(label.startswith("GD (α=") for label in labels)
+    assert len(fig.axes) == len(suite)
+    for ax, (key, sweeps) in zip(fig.axes, results.items()):
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        for name, sweep in sweeps.items():  # every method's best run is drawn, labelled with its rate
+            line = lines[f"{name} (α={sweep.best_learning_rate:.3g})"]
+            np.testing.assert_array_equal(np.asarray(line.get_xdata()), sweep.best_trajectory[:, 0])
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert len(legend) == len(sweeps)
     plt.close(fig)
 
 
