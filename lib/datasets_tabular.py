@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib.checks import check_bool
+
 __all__ = ["Penguins", "load_penguins", "PENGUIN_NUMERIC", "PENGUIN_NOMINAL"]
 
 #: The measured columns (units in the names) and the nominal ones, in the CSV's names.
@@ -46,8 +48,7 @@ def load_penguins(*, dropna: bool = True) -> Penguins:
     measurement and the 9 more without ``sex`` are dropped); ``dropna=False`` keeps the 342 rows with
     all four measurements (``sex`` may be ``"NA"``).  Rows keep the file's order.
     """
-    if not isinstance(dropna, (bool, np.bool_)):
-        raise TypeError(f"dropna must be True or False, got {dropna!r}")
+    dropna = check_bool(dropna, "dropna")
     from importlib.resources import files
 
     text = files("lib").joinpath("data", "penguins.csv").read_text(encoding="utf-8")

@@ -14,7 +14,9 @@ input is already the one the final network gives it.  The biases are left as the
 default): with a zero bias the scaling is exact in one step, ``Var(zW/√v) = Var(z)/v = 1``.
 
 Works on a :class:`lib.layers.Sequential` through its public parts (``layers``, ``params``,
-``call``); ``Dense`` layers are scaled, other layers are run through.
+``call``); ``Dense`` layers are scaled, other layers are run through.  :func:`lsuv_rescale` is step 2
+(the algorithm, as the chapter shows it); :func:`lsuv_init` checks the arguments, does step 1 and
+writes the kernels only once every layer has been computed.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib.checks import as_generator, check_bool, check_float, check_int
 from lib.layers import ACTIVATIONS, Dense, Orthogonal, Sequential
 
-__all__ = ["LSUVReport", "lsuv_init"]
+__all__ = ["LSUVReport", "lsuv_init", "lsuv_rescale"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,33 @@ class LSUVReport:
     variance_before: tuple[float, ...]
     variance_after: tuple[float, ...]
     iterations: tuple[int, ...]
+
+
+def lsuv_rescale(layers, X: np.ndarray, kernels: dict, *, tol: float, max_iter: int) -> LSUVReport:
+    """Step 2 on the batch ``X``: for each ``Dense`` layer, from the input up, ``W ← W/√Var(z)`` until
+    ``|Var(z) − 1| < tol`` (at most ``max_iter`` times).  ``kernels`` maps ``id(layer)`` to the
+    layer's starting kernel and receives the rescaled one; the layers themselves are not changed."""
+    before, after, iterations = [], [], []
+    a = X
+    for layer in layers:
+        if not isinstance(layer, Dense):
+            a = layer.call(a, False)                       # e.g. a separate activation layer
+            continue
+        W = kernels[id(layer)]
+        b = layer.params["bias"] if layer.use_bias else 0
+        v, k = float(np.var(a @ W + b)), 0                  # Var(B): all entries of z on the batch
+        before.append(v)
+        while abs(v - 1) >= tol and k < max_iter:
+            if not (math.isfinite(v) and v > 0):
+                raise ValueError(f"the output variance of {layer!r} is {v}: LSUV cannot rescale it "
+                                 f"(nothing was changed)")
+            W = W / math.sqrt(v)                           # W ← W / √Var(B)
+            v, k = float(np.var(a @ W + b)), k + 1
+        kernels[id(layer)] = W
+        after.append(v)
+        iterations.append(k)
+        a = ACTIVATIONS[layer.activation][0](a @ W + b)    # the layer's output, input of the next
+    return LSUVReport(tuple(before), tuple(after), tuple(iterations))
 
 
 def lsuv_init(model: Sequential, X_batch, *, tol: float = 0.1, max_iter: int = 10, orthogonal: bool = True,
@@ -50,42 +80,18 @@ def lsuv_init(model: Sequential, X_batch, *, tol: float = 0.1, max_iter: int = 1
     """
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a lib.layers.Sequential, got {type(model).__name__}")
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (0 < tol < 1):
-        raise ValueError(f"tol must be a float in (0, 1), got {tol!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
-    if not isinstance(orthogonal, bool):
-        raise TypeError(f"orthogonal must be True or False, got {orthogonal!r}")
+    tol = check_float(tol, "tol", "(0, 1)")
+    max_iter = check_int(max_iter, "max_iter", "[1, inf)")
+    orthogonal = check_bool(orthogonal, "orthogonal")
+    rng = as_generator(seed)
     model.build(X_batch)  # checks X_batch (finite floats, the network's shape)
     X = np.asarray(X_batch, dtype=model.dtype)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    kernels = {id(layer): layer.params["kernel"].copy() for layer in model.layers if isinstance(layer, Dense)}
-    if orthogonal:
-        init = Orthogonal()
-        for layer in model.layers:
-            if isinstance(layer, Dense):
-                kernels[id(layer)] = init(kernels[id(layer)].shape, rng, model.dtype)
-    before, after, iterations = [], [], []
-    a = X
-    for layer in model.layers:
-        if isinstance(layer, Dense):
-            W = kernels[id(layer)]
-            b = layer.params["bias"] if layer.use_bias else 0
-            var, k = float(np.var(a @ W + b)), 0
-            before.append(var)
-            while abs(var - 1) >= tol and k < max_iter:
-                if not (math.isfinite(var) and var > 0):
-                    raise ValueError(f"the output variance of {layer!r} is {var}: LSUV cannot rescale it "
-                                     f"(nothing was changed)")
-                W = W / math.sqrt(var)
-                var, k = float(np.var(a @ W + b)), k + 1
-            kernels[id(layer)] = W
-            after.append(var)
-            iterations.append(k)
-            a = ACTIVATIONS[layer.activation][0](a @ W + b)  # τ(z)
-        else:
-            a = layer.call(a, False)
-    for layer in model.layers:  # all layers computed: now write
-        if isinstance(layer, Dense):
-            layer.params["kernel"][...] = kernels[id(layer)]
-    return LSUVReport(tuple(before), tuple(after), tuple(iterations))
+    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
+    kernels = {id(layer): layer.params["kernel"].copy() for layer in dense}
+    if orthogonal:  # step 1 (수직 규칙)
+        for layer in dense:
+            kernels[id(layer)] = Orthogonal()(kernels[id(layer)].shape, rng, model.dtype)
+    report = lsuv_rescale(model.layers, X, kernels, tol=tol, max_iter=max_iter)
+    for layer in dense:  # every layer computed: now write
+        layer.params["kernel"][...] = kernels[id(layer)]
+    return report

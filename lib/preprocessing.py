@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from lib._checks import check_finite, real_array
+from lib.checks import check_choice, check_finite, real_array
 
 __all__ = ["standardize", "min_max_scale", "one_hot", "StandardScaler", "MinMaxScaler", "OneHotEncoder"]
 
@@ -137,8 +137,7 @@ class OneHotEncoder:
     ``"ignore"`` encodes it as all zeros."""
 
     def __init__(self, categories: str | Sequence[Sequence] = "auto", handle_unknown: str = "error") -> None:
-        if handle_unknown not in ("error", "ignore"):
-            raise ValueError(f"handle_unknown must be 'error' or 'ignore', got {handle_unknown!r}")
+        check_choice(handle_unknown, "handle_unknown", ("error", "ignore"))
         if not (isinstance(categories, str) and categories == "auto"):
             if isinstance(categories, str) or not isinstance(categories, (list, tuple)):
                 raise ValueError(f"categories must be 'auto' or a list of value lists (one per column), got {categories!r}")

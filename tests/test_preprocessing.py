@@ -122,7 +122,7 @@ def test_one_hot_unknown_values_error_or_zeros():
     (lambda: StandardScaler().fit([[1.0], [np.nan]]), ValueError, "finite"),
     (lambda: MinMaxScaler().fit([["a"]]), TypeError, "X must be a 2-D array of real numbers"),
     (lambda: MinMaxScaler().fit([[1.0, 2.0]]).transform([[1.0]]), ValueError, "must have 2 features"),
-    (lambda: OneHotEncoder(handle_unknown="skip"), ValueError, "handle_unknown must be"),
+    (lambda: OneHotEncoder(handle_unknown="skip"), ValueError, "handle_unknown must be one of"),
     (lambda: OneHotEncoder().transform([["a"]]), ValueError, "not fitted yet"),
     (lambda: OneHotEncoder().fit([["a"]]).transform([["a", "b"]]), ValueError, "must have 1 columns"),
     (lambda: OneHotEncoder(categories=[["a", "a"]]), ValueError, "distinct"),
