@@ -17,6 +17,7 @@ the conversions read just a Keras object's class name, ``get_config()`` and vari
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from typing import Any
 
@@ -76,7 +77,7 @@ def schedule_from_config(class_name: str, config: dict[str, Any]) -> S.LearningR
     kwargs = {k: v for k, v in config.items() if k != "name"}
     if class_name == "CosineDecay" and kwargs.get("warmup_target") is None:
         kwargs.pop("warmup_steps", None)  # Keras ignores warmup_steps without a warmup_target
-    unknown = set(kwargs) - set(cls._params)
+    unknown = set(kwargs) - set(inspect.signature(cls).parameters)
     if unknown:
         raise NotImplementedError(f"Keras {class_name} option(s) {sorted(unknown)} are not supported")
     return cls(**kwargs)

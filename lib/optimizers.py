@@ -127,11 +127,8 @@ class Hyperparameter:
             return checks.check_float(value, self.name, self.spec, allow_none=self.optional)
         return self.spec(value, self.name)
 
-    def __get__(self, obj: Any, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        return obj.__dict__[self.name]
-
+    # No __get__: the value lives in the instance's __dict__ under the same name, so reading it is a
+    # plain attribute lookup (a step reads a dozen of them); only setting goes through the check.
     def __set__(self, obj: Any, value: Any) -> None:
         new, old = self.check(value), obj.__dict__.get(self.name)
         obj.__dict__[self.name] = new
@@ -205,8 +202,16 @@ def _scratch_for(w: np.ndarray, scratch: np.ndarray | None) -> np.ndarray:
 
 
 def _all_finite(a: np.ndarray) -> bool:
+    """Whether every entry of ``a`` is finite, as cheaply as possible (it runs on every array a step writes)."""
     if a.size <= 16:  # a Python loop beats np.isfinite(a).all()'s reduction set-up on tiny arrays
         return all(map(math.isfinite, a.ravel().tolist()))
+    if a.flags.c_contiguous:
+        # a·a is inf or NaN if any entry is, and BLAS computes it in half the time of isfinite + all;
+        # a non-finite a·a from huge *finite* entries (overflow of the squares) falls through to the
+        # exact test below, so the answer is always exact
+        flat = a.reshape(-1)
+        if math.isfinite(float(np.dot(flat, flat))):
+            return True
     return bool(np.isfinite(a).all())
 
 
@@ -332,6 +337,7 @@ class Optimizer:
         for name in self._state_names():
             arrays = [self._init_state(name, params[k]) for k in keys]
             self.state[name] = dict(zip(keys, arrays)) if is_dict else arrays
+        self._global_names = tuple(self._init_global_state())
         self.state.update(self._init_global_state())
         self._scratch = ({k: np.empty(min(params[k].size, BLOCK), params[k].dtype) for k in keys}
                          if self._uses_scratch else {})
@@ -393,8 +399,7 @@ class Optimizer:
                 raise ValueError(f"params[{k!r}] is read-only; the optimizer updates parameters in place")
         return keys
 
-    @staticmethod
-    def _check_grads(params: Params, grads: Any, keys: list, iterations: int) -> list[np.ndarray]:
+    def _check_grads(self, params: Params, grads: Any, keys: list, iterations: int) -> list[np.ndarray]:
         if isinstance(params, dict):
             if not isinstance(grads, dict):
                 raise TypeError(
@@ -428,8 +433,10 @@ class Optimizer:
             if g.dtype != w.dtype:
                 with np.errstate(over="ignore"):
                     g = g.astype(w.dtype)  # a new array
-            elif np.may_share_memory(g, w):
-                g = g.copy()  # step([w], [w]): weight decay must not change the gradient it is about to use
+            elif self.weight_decay is not None and np.may_share_memory(g, w):
+                # step([w], [w]): weight decay writes w before the update reads g (the rules in
+                # lib.updates read all of g before they write w, so only the decay needs the copy)
+                g = g.copy()
             if not _all_finite(g):
                 bad = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0])
                 cast = "" if g.dtype == np.asarray(grads[k]).dtype else f" (after conversion to {g.dtype})"
@@ -486,51 +493,49 @@ class Optimizer:
         return params
 
     def _commit(self, params: Params, keys: list, grads: list[np.ndarray], lr: float) -> None:
-        """Snapshot, apply weight decay and the update to every parameter, verify, count the step (or roll back)."""
+        """Snapshot what the step writes, update every parameter, check it all for finiteness, count the step.
+
+        The snapshot buffers are allocated once (at build); restoring from them happens only on failure.
+        """
         t = self._iterations + 1
-        names = self._state_names()
-        saved_globals = {n: v for n, v in self.state.items() if n not in names}
-        touched = []
-        for k, g in zip(keys, grads):
-            w = params[k]
-            state = {name: self.state[name][k] for name in names}
-            arrays = (w, *state.values())
+        names = self._layout[4]  # type: ignore[index]
+        written = []  # per parameter: [w, its state arrays…], the arrays this step writes
+        for k in keys:
+            arrays = [params[k]] + [self.state[name][k] for name in names]
             for buffer, a in zip(self._snapshot[k], arrays):
                 np.copyto(buffer, a)
-            touched.append((k, arrays))
-        if getattr(self, "epsilon", None) == 0:  # the notes' formulas without ε: 0/0 is caught below
+            written.append(arrays)
+        saved_globals = {name: self.state[name] for name in self._global_names}
+        if self.__dict__.get("epsilon") == 0:  # the notes' formulas without ε: 0/0 is caught below
             with np.errstate(divide="ignore", invalid="ignore"):
                 self._apply(params, keys, grads, lr, t)
         else:
             self._apply(params, keys, grads, lr, t)
-        for (k, arrays), g in zip(touched, grads):
+        for k, arrays in zip(keys, written):
             for label, a in zip(("params",) + names, arrays):
                 if not _all_finite(a):
-                    message = self._non_finite_message(k, label, a, g, t)
-                    self._rollback(touched, saved_globals)
+                    message = self._non_finite_message(k, label, a, t)
+                    for kk, arrays_ in zip(keys, written):
+                        for buffer, a_ in zip(self._snapshot[kk], arrays_):
+                            np.copyto(a_, buffer)
+                    self.state.update(saved_globals)
                     raise FloatingPointError(message)
         self._iterations = t
 
     def _apply(self, params: Params, keys: list, grads: list[np.ndarray], lr: float, t: int) -> None:
         """Weight decay, then the update rule, for every parameter (in place)."""
         self._begin_step(t)
-        names = self._state_names()
+        names = self._layout[4]  # type: ignore[index]
         for k, g in zip(keys, grads):
             w = params[k]
             if self.weight_decay is not None:
                 apply_weight_decay(w, lr, self.weight_decay)
             self._update(w, g, {name: self.state[name][k] for name in names}, lr, t, self._scratch.get(k))
 
-    def _rollback(self, touched: list, saved_globals: dict[str, Any]) -> None:
-        for k, arrays in touched:
-            for buffer, a in zip(self._snapshot[k], arrays):
-                np.copyto(a, buffer)
-        self.state.update(saved_globals)
-
-    def _non_finite_message(self, k: Any, label: str, a: np.ndarray, g: np.ndarray, t: int) -> str:
+    def _non_finite_message(self, k: Any, label: str, a: np.ndarray, t: int) -> str:
         where = f"params[{k!r}]" if label == "params" else f"state[{label!r}][{k!r}] of params[{k!r}]"
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
-        if getattr(self, "epsilon", None) == 0:
+        if self.__dict__.get("epsilon") == 0:
             cause = "epsilon=0 divides 0 by 0 where a gradient and its accumulator are both zero; use epsilon > 0"
         else:
             cause = f"overflow in {a.dtype} (the gradient or the learning rate is too large)"

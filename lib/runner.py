@@ -7,7 +7,8 @@ The slides' "vanilla gradient descent" (study slides "Lecture 3 Optimization", Â
         weights += - step_size * weights_grad
 
 is, with a fixed number of steps and the iterates kept, :func:`run` with the update
-``lambda w, g: w - step_size * g``.  The same runner drives every optimizer of the book
+``lambda w, g: w - step_size * g``; the loop itself is :func:`descend` (``run`` checks its arguments
+and adapts an optimizer object to ``update(w, g)``).  The same runner drives every optimizer of the book
 (``lib.optimizers``), so their paths can be drawn on one contour plot (:mod:`lib.plotting`).
 """
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from lib import checks
 
-__all__ = ["run"]
+__all__ = ["run", "descend"]
 
 
 def _check_start(w0) -> np.ndarray:
@@ -29,39 +30,56 @@ def _check_start(w0) -> np.ndarray:
     return checks.check_finite(w, "w0")
 
 
-def _updater(optimizer, grad: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray | None]:
-    """``update(w) -> new w`` (a new array), or ``None`` when the step cannot be finite (divergence)."""
+def _as_protocol(optimizer) -> tuple[Callable, Callable]:
+    """``(lookahead, update)`` for :func:`descend`: ``lookahead(w)`` is where the gradient is taken and
+    ``update(w, g)`` returns the next point as a new array (None if a lib optimizer refused an overflowing step)."""
     if hasattr(optimizer, "step"):
         if not callable(optimizer.step):
             raise TypeError(f"optimizer.step must be callable, got {type(optimizer.step).__name__}")
-        lookahead = getattr(optimizer, "lookahead", None)
+        optimizer_lookahead = getattr(optimizer, "lookahead", None)
 
-        def update_step(w: np.ndarray) -> np.ndarray | None:
-            params = [w.copy()]
-            point = lookahead(params) if lookahead is not None else params  # where to take the gradient
-            g = np.asarray(grad(np.array(point[0], copy=True)))
-            if not np.all(np.isfinite(g)):
-                return None  # the gradient overflowed: the next point cannot be finite
+        def lookahead(w: np.ndarray) -> np.ndarray:
+            return np.array(optimizer_lookahead([w])[0]) if optimizer_lookahead is not None else w
+
+        def update(w: np.ndarray, g: np.ndarray) -> np.ndarray | None:
+            params = [w.copy()]  # the optimizer works in place: never on a recorded row
             try:
                 out = optimizer.step(params, [g])
-            except FloatingPointError:  # a lib optimizer refuses a step that would overflow
+            except FloatingPointError:  # the step would overflow: lib optimizers refuse it
                 return None
             return np.asarray((params if out is None else out)[0])
 
-        return update_step
+        return lookahead, update
     if callable(optimizer):
-
-        def update_function(w: np.ndarray) -> np.ndarray | None:
-            g = np.asarray(grad(w.copy()))
-            if not np.all(np.isfinite(g)):
-                return None
-            return np.asarray(optimizer(w.copy(), g))
-
-        return update_function
+        return (lambda w: w), (lambda w, g: np.asarray(optimizer(w.copy(), g)))
     raise TypeError(
         "optimizer must be an object with a step(params, grads) method (lib.optimizers) or a function "
         f"update(w, g) -> new w, got {type(optimizer).__name__}"
     )
+
+
+def descend(update: Callable, grad: Callable, w0: np.ndarray, steps: int,
+            lookahead: Callable = lambda w: w) -> np.ndarray:
+    """The loop of :func:`run` (no checks): ``steps`` updates from ``w0``, the iterates as rows.
+
+    ``update(w, g)`` returns the next point; ``lookahead(w)`` is where the gradient is evaluated
+    (``w`` itself for every method but look-ahead Nesterov).  Stops at the first non-finite gradient
+    or point (divergence) and returns the finite rows so far.
+    """
+    path = [w0]
+    w = w0
+    for _ in range(steps):
+        g = np.asarray(grad(lookahead(w.copy())))  # weights_grad = evaluate_gradient(loss_fun, data, weights)
+        if not np.all(np.isfinite(g)):
+            break  # the gradient overflowed: the next point cannot be finite
+        new = update(w, g)  # weights += - step_size * weights_grad, or the optimizer's step
+        if new is None or not np.all(np.isfinite(new)):
+            break  # diverged
+        if new.shape != w.shape:
+            raise ValueError(f"the update must return a point of shape {w.shape}, got shape {new.shape}")
+        w = new.astype(w0.dtype, copy=True)
+        path.append(w)
+    return np.array(path)
 
 
 def run(optimizer, landscape, w0, steps: int) -> np.ndarray:
@@ -93,20 +111,6 @@ def run(optimizer, landscape, w0, steps: int) -> np.ndarray:
     grad = getattr(landscape, "grad", None)
     if not callable(grad):
         raise TypeError(f"landscape must have a grad(w) method (e.g. a lib.landscapes.Landscape), got {type(landscape).__name__}")
-    update = _updater(optimizer, grad)
-    trajectory = np.empty((steps + 1, w.size), dtype=w.dtype)
-    trajectory[0] = w
-    n_rows = 1
+    lookahead, update = _as_protocol(optimizer)
     with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            new = update(w)
-            if new is None:
-                break
-            if new.shape != w.shape:
-                raise ValueError(f"the update must return a point of shape {w.shape}, got shape {new.shape}")
-            if not np.all(np.isfinite(new)):
-                break
-            w = new.astype(w.dtype, copy=True)
-            trajectory[n_rows] = w
-            n_rows += 1
-    return trajectory[:n_rows].copy()
+        return descend(update, grad, w, steps, lookahead)

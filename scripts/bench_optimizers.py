@@ -38,6 +38,13 @@ def main() -> None:
         w, v, s = np.array([1.0, -1.0]), np.zeros(2), np.zeros(2)
         update_us = per_call(lambda: update(w, v, s))
         print(f"{name:5s} step {step_us:5.1f} µs   (bare update {update_us:4.1f} µs)")
+    # the snapshot and finiteness check cost passes over memory: a large float32 parameter
+    rng = np.random.default_rng(0)
+    big, gbig = [rng.standard_normal(1_000_000).astype(np.float32)], [rng.standard_normal(1_000_000).astype(np.float32)]
+    for name, make in [("SGD", lambda: O.SGD(1e-6)), ("Adam", lambda: O.Adam(1e-6))]:
+        opt = make()
+        opt.step(big, gbig)
+        print(f"{name:5s} step on 1e6 float32 parameters {per_call(lambda: opt.step(big, gbig), number=20):7.0f} µs")
 
 
 if __name__ == "__main__":

@@ -981,3 +981,31 @@ def test_epsilon_zero_never_writes_a_silent_nan(make, first_step):
     assert opt.iterations == 1
     np.testing.assert_allclose(w[0], [1.0, 2.0] + first_step(g[0]), rtol=1e-15)
     np.testing.assert_allclose(w[1], [3.0] + first_step(g[1]), rtol=1e-15)
+
+
+def test_a_huge_gradient_is_fine_in_float64_and_refused_in_float32():
+    """g = 1e100 squares to 1e200 in float64 (no overflow): paper Adam's first step is α·g/(|g| + ε) = α;
+    cast to float32 the gradient itself is inf, and the step is refused before anything is written."""
+    w = [np.ones(2)]
+    O.Adam(0.01).step(w, [np.array([1e100, -1.0])])
+    np.testing.assert_allclose(w[0], [1 - 0.01, 1 + 0.01 / (1 + 1e-8)], rtol=1e-15)
+    w32, opt = [np.ones(2, np.float32)], O.Adam(0.01)
+    with pytest.raises(FloatingPointError, match=r"after conversion to float32"):
+        opt.step(w32, [np.array([1e100, -1.0])])
+    np.testing.assert_array_equal(w32[0], 1.0)
+    assert opt.iterations == 0 and opt.state == {}
+
+
+@pytest.mark.parametrize("index", range(10))
+@pytest.mark.parametrize("weight_decay", [None, 0.25])
+def test_a_gradient_aliasing_its_parameter_gives_the_same_steps(index, weight_decay):
+    """step([w], [w]) equals step([w], [w.copy()]) for every optimizer: the rules of lib.updates read all
+    of g before they write w, and the one write before that (weight decay) works on a copy."""
+    aliased, copied = _all_optimizers()[index], _all_optimizers()[index]
+    aliased.weight_decay = copied.weight_decay = weight_decay if index != 7 else 0.1  # AdamW keeps its own
+    w1, w2 = [np.linspace(-1.0, 2.0, 6)], [np.linspace(-1.0, 2.0, 6)]
+    for _ in range(5):
+        aliased.step(w1, [w1[0]])
+        copied.step(w2, [w2[0].copy()])
+    np.testing.assert_array_equal(w1[0], w2[0])
+    assert not np.array_equal(w1[0], np.linspace(-1.0, 2.0, 6))

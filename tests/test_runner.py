@@ -208,3 +208,16 @@ def test_bad_arguments_are_rejected_with_clear_messages():
         run(gd(0.1), object(), [4.0, 2.0], 1)
     with pytest.raises(ValueError, match="the update must return a point of shape"):
         run(lambda w, g: np.zeros(3), L, [4.0, 2.0], 1)
+
+
+def test_run_is_descend_after_the_checks():
+    """descend (the loop chapter 1 shows) with the lecture's update gives run's path, and stops at divergence."""
+    from lib.runner import descend
+
+    L = landscapes.lecture_quadratic()
+    path = descend(gd(0.2), L.grad, np.array([4.0, 2.0]), 4)
+    np.testing.assert_array_equal(path, run(gd(0.2), L, [4.0, 2.0], 4))
+    np.testing.assert_allclose(path, LECTURE_PATH, atol=1e-12)
+    with np.errstate(over="ignore", invalid="ignore"):
+        diverged = descend(gd(0.3), L.grad, np.array([4.0, 2.0]), 5000)
+    assert 2000 < len(diverged) < 2200 and np.all(np.isfinite(diverged))
