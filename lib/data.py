@@ -27,10 +27,6 @@ __all__ = ["Dataset", "minibatches", "iterate_minibatches", "load_digits", "make
            "TemperatureSeries", "load_seattle_temperatures"]
 
 
-# lib.mlp imports this private name; it is the public check (to be switched to lib.checks.check_seed)
-_check_int_seed = check_seed
-
-
 def _check_xy(X, y) -> tuple[np.ndarray, np.ndarray]:
     X = np.asarray(X)
     y = np.asarray(y)

@@ -41,9 +41,8 @@ import numpy as np
 from scipy.special import erfc
 
 from lib import regularizers as _regularizers
-from lib.checks import check_finite, real_array
-from lib.checks import as_generator as _check_seed
-from lib.losses import _check_labels
+from lib.checks import as_generator, check_finite, check_labels, real_array
+from lib.losses import sigmoid
 
 __all__ = [
     "ACTIVATIONS", "VARIANCE_SCALING", "INITIALIZERS", "NonFiniteError",
@@ -65,12 +64,6 @@ class NonFiniteError(ValueError):
 # ----------------------------------------------------------------------------------------------
 # activation functions τ and their derivatives τ'(z), written with a = τ(z) where that is cheaper
 # ----------------------------------------------------------------------------------------------
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) without overflow (lib.losses.sigmoid checks its input; this one runs per batch)."""
-    ez = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + ez), ez / (1 + ez))
-
-
 _SELU_ALPHA = 1.6732632423543772848170429916717  # Keras' constants (Klambauer et al. 2017)
 _SELU_SCALE = 1.0507009873554804934193349852946
 _SQRT_2 = math.sqrt(2.0)
@@ -99,13 +92,13 @@ def _gelu_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 #: ``name -> (τ(z), τ'(z, a))`` for the activations Keras names.  ReLU'(0) = 0, as in TensorFlow.
 ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
     "linear": (lambda z: z, lambda z, a: np.ones_like(z)),
-    "sigmoid": (_sigmoid, lambda z, a: a * (1 - a)),
+    "sigmoid": (sigmoid, lambda z, a: a * (1 - a)),
     "tanh": (np.tanh, lambda z, a: 1 - a * a),
     "relu": (lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype)),  # (5.16)
     "elu": (_elu, _elu_grad),
     "selu": (lambda z: _SELU_SCALE * _elu(z, _SELU_ALPHA),
              lambda z, a: _SELU_SCALE * _elu_grad(z, a / _SELU_SCALE, _SELU_ALPHA)),
-    "softplus": (lambda z: np.logaddexp(0, z), lambda z, a: _sigmoid(z)),
+    "softplus": (lambda z: np.logaddexp(0, z), lambda z, a: sigmoid(z)),
     "gelu": (_gelu, _gelu_grad),
     "leaky_relu": (lambda z: np.where(z > 0, z, 0.2 * z),  # Keras' activation default slope 0.2
                    lambda z, a: np.where(z > 0, 1, 0.2).astype(z.dtype)),
@@ -441,7 +434,7 @@ class Dense(Layer):
         self.bias_initializer = get_initializer(bias_initializer, "bias_initializer")
         self.kernel_regularizer = _regularizers.get(kernel_regularizer, "kernel_regularizer")
         self.bias_regularizer = _regularizers.get(bias_regularizer, "bias_regularizer")
-        self.rng = _check_seed(seed)
+        self.rng = as_generator(seed)
         self._tau, self._dtau = ACTIVATIONS[self.activation]
 
     def build(self, input_shape, dtype) -> None:
@@ -545,7 +538,7 @@ class PReLU(Layer):
     def __init__(self, alpha_initializer="zeros", seed=None) -> None:
         super().__init__()
         self.alpha_initializer = get_initializer(alpha_initializer, "alpha_initializer")
-        self.rng = _check_seed(seed)
+        self.rng = as_generator(seed)
 
     def build(self, input_shape, dtype):
         super().build(input_shape, dtype)
@@ -618,7 +611,7 @@ class Maxout(Layer):
         self.use_bias = _flag(use_bias, "use_bias")
         self.kernel_initializer = get_initializer(kernel_initializer, "kernel_initializer")
         self.bias_initializer = get_initializer(bias_initializer, "bias_initializer")
-        self.rng = _check_seed(seed)
+        self.rng = as_generator(seed)
 
     def build(self, input_shape, dtype):
         super().build(input_shape, dtype)
@@ -805,7 +798,7 @@ class Dropout(Layer):
     def __init__(self, rate: float, seed=None) -> None:
         super().__init__()
         self.rate = _real(rate, "rate", low=0.0, high=1.0, high_open=True)
-        self.rng = _check_seed(seed)
+        self.rng = as_generator(seed)
 
     def call(self, x, training):
         if not training or self.rate == 0:
@@ -829,7 +822,7 @@ class GaussianNoise(Layer):
     def __init__(self, stddev: float, seed=None) -> None:
         super().__init__()
         self.stddev = _real(stddev, "stddev", low=0.0, high=math.inf)
-        self.rng = _check_seed(seed)
+        self.rng = as_generator(seed)
 
     def call(self, x, training):
         if not training or self.stddev == 0:
@@ -1030,7 +1023,7 @@ class Sequential:
         (the input is checked, the weights are not); a BN layer meeting inf/NaN raises
         :class:`NonFiniteError` instead and changes nothing."""
         X = self._check_X(X)
-        y = _check_labels(y, self.n_classes, X.shape[0])
+        y = check_labels(y, self.n_classes, X.shape[0])
         s = self._forward(X, _flag(training, "training"))
         self.last_logits = s  # this pass's logits (lib.training.fit's running accuracy)
         J, delta = self._loss(s, y)
@@ -1045,7 +1038,7 @@ class Sequential:
         """``(loss, accuracy)`` in inference mode: ``J`` (label smoothing and penalties included, as
         Keras' ``evaluate``) and the fraction of samples whose largest logit is the label."""
         X = self._check_X(X)
-        y = _check_labels(y, self.n_classes, X.shape[0])
+        y = check_labels(y, self.n_classes, X.shape[0])
         s = self._forward(X, False)
         J, _ = self._loss(s, y)
         return J + self.penalty(), float(np.mean(np.argmax(s, axis=1) == y))

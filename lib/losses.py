@@ -70,11 +70,6 @@ _REDUCTIONS = ("mean", "sum", "none")
 # ----------------------------------------------------------------------------------------------
 # input checking
 # ----------------------------------------------------------------------------------------------
-# lib.mlp imports these two private names; they are the public checks (to be switched to lib.checks)
-_as_float_array = float_array
-_check_labels = check_labels
-
-
 def _check_base(base) -> float:
     if isinstance(base, bool) or not isinstance(base, (int, float, np.integer, np.floating)):
         raise TypeError(f"base must be a real number > 0 and != 1 (e.g. math.e or 2), got {base!r}")
@@ -91,11 +86,11 @@ def _targets(y, shape: tuple[int, ...], dtype, name: str = "y") -> np.ndarray:
     if a.ndim == 2:
         if a.shape != shape:
             raise ValueError(f"{name} given as target distributions must have shape {shape}, got {a.shape}")
-        t = _as_float_array(a, name).astype(dtype, copy=False)
+        t = float_array(a, name).astype(dtype, copy=False)
         if np.any(t < 0) or np.any(t > 1):
             raise ValueError(f"{name} given as target distributions must lie in [0, 1], got {t[(t < 0) | (t > 1)][0]}")
         return t
-    return one_hot(_check_labels(a, c, m, name), c, dtype=dtype)
+    return one_hot(check_labels(a, c, m, name), c, dtype=dtype)
 
 
 def _reduce(e: np.ndarray, reduction: str):
@@ -111,8 +106,8 @@ def _grad_scale(m: int, reduction: str) -> float:
 
 def _pair(o, y, name_o: str = "o"):
     """``o`` as float probabilities/outputs and ``y`` cast to its dtype, same shape, 1-D or 2-D."""
-    o = _as_float_array(o, name_o)
-    y = _as_float_array(y, "y").astype(o.dtype, copy=False)
+    o = float_array(o, name_o)
+    y = float_array(y, "y").astype(o.dtype, copy=False)
     if o.ndim not in (1, 2):
         raise ValueError(f"{name_o} must be 1-D (m,) or 2-D (m, c), got shape {o.shape}")
     if y.shape != o.shape:
@@ -127,7 +122,7 @@ def _check_probabilities(o: np.ndarray, name: str = "o") -> None:
 
 
 def _check_logits(s, name: str = "logits") -> np.ndarray:
-    s = _as_float_array(s, name)
+    s = float_array(s, name)
     if s.ndim != 2:
         raise ValueError(f"{name} must be 2-D (m samples, c classes), got shape {s.shape}")
     if s.shape[0] == 0 or s.shape[1] == 0:
@@ -145,7 +140,7 @@ def sigmoid(z) -> np.ndarray:
     for ``z < 0``, so ``sigmoid(-1000.0) == 0.0`` and ``sigmoid(1000.0) == 1.0`` without warnings.
     Its derivative is ``σ'(z) = σ(z)(1 − σ(z)) = o(1 − o)``.
     """
-    z = _as_float_array(z, "z")
+    z = float_array(z, "z")
     ez = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + ez), ez / (1.0 + ez)).astype(z.dtype, copy=False)
 
@@ -158,7 +153,7 @@ def softmax(z, axis: int = -1) -> np.ndarray:
     ``exp(0) = 1``, so nothing overflows.  ``softmax([[3.2, 5.1, -1.7]])`` gives the lecture's cat /
     car / frog probabilities ``0.13 / 0.87 / 0.00``.
     """
-    z = _as_float_array(z, "z")
+    z = float_array(z, "z")
     if z.ndim == 0:
         raise ValueError("z must have at least one dimension (the scores s_1..s_c), got a scalar")
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
@@ -171,7 +166,7 @@ def log_softmax(z, axis: int = -1) -> np.ndarray:
     Uses ``s_j − a − log Σ exp(s_i − a)`` with ``a = max_i s_i``: finite even where ``softmax``
     underflows to 0 (e.g. scores ``[0, -1000]`` give ``[0, -1000]``, not ``[0, -inf]``).
     """
-    z = _as_float_array(z, "z")
+    z = float_array(z, "z")
     if z.ndim == 0:
         raise ValueError("z must have at least one dimension (the scores s_1..s_c), got a scalar")
     shifted = z - np.max(z, axis=axis, keepdims=True)
@@ -183,7 +178,7 @@ def one_hot(y, n_classes: int, *, dtype=np.float64) -> np.ndarray:
     if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
         raise ValueError(f"n_classes must be a positive integer, got {n_classes!r}")
     y_arr = np.asarray(y)
-    labels = _check_labels(y_arr, int(n_classes), y_arr.shape[0] if y_arr.ndim == 1 else -1)
+    labels = check_labels(y_arr, int(n_classes), y_arr.shape[0] if y_arr.ndim == 1 else -1)
     out = np.zeros((labels.shape[0], int(n_classes)), dtype=dtype)
     out[np.arange(labels.shape[0]), labels] = 1
     return out
