@@ -1,6 +1,6 @@
 """µs per optimizer step on a 2-parameter landscape (one float64 array of 2 entries), and of the bare update.
 
-    PYTHONPATH=. python scripts/bench_optimizers.py
+    PYTHONPATH=. python benchmarks/bench_optimizers.py
 
 Best of 7 repeats of 20,000 steps each (the minimum is the least disturbed by other processes).
 """
