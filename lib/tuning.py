@@ -145,12 +145,18 @@ class Range:
     def to_r(self, x: Any) -> Any:
         """The coordinate in which the scale is uniform: ``x``, ``log10 x`` or ``log10(1 − x)``."""
         x = np.asarray(x, dtype=np.float64)
-        return {"linear": x, "int": x, "log": np.log10(x), "beta": np.log10(1.0 - x)}[self.scale]
+        if self.scale == "log":
+            return np.log10(x)
+        return np.log10(1.0 - x) if self.scale == "beta" else x
 
     def from_r(self, r: Any) -> Any:
         """Inverse of :meth:`to_r` (integers rounded)."""
         r = np.asarray(r, dtype=np.float64)
-        return {"linear": r, "int": np.rint(r), "log": 10.0**r, "beta": 1.0 - 10.0**r}[self.scale]
+        if self.scale == "log":
+            return 10.0**r
+        if self.scale == "beta":
+            return 1.0 - 10.0**r
+        return np.rint(r) if self.scale == "int" else r
 
     def sample(self, rng: Any = None, size: Any = None) -> Any:
         """Draws uniform on the scale (a Python float/int for ``size=None``)."""
@@ -167,7 +173,8 @@ class Range:
     def zoom(self, values: Any, margin: float = 0.1) -> Range:
         """The narrower range around ``values`` (e.g. those of the best trials): from their smallest
         to their largest ``r``, widened by ``margin`` × that width on both sides, kept inside this range."""
-        r = self.to_r(checks.real_array(values, "values")).ravel()
+        with np.errstate(divide="ignore", invalid="ignore"):  # a value outside the scale's domain: refused below
+            r = self.to_r(checks.real_array(values, "values")).ravel()
         if r.size == 0 or not np.all(np.isfinite(r)):
             raise ValueError(f"values must be at least one point inside the range, got {values!r}")
         margin = checks.check_float(margin, "margin", "[0, inf)")
