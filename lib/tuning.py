@@ -31,6 +31,7 @@ import multiprocessing
 import os
 import sqlite3
 import sys
+import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -381,7 +382,15 @@ def _open_storage(storage: str):
     kwargs = {}
     if url.get_backend_name() == "sqlite":
         kwargs = {"creator": functools.partial(_sqlite_connection, url.database)}
-    return optuna.storages.RDBStorage(storage, engine_kwargs=kwargs)
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    for attempt in range(6):  # workers started at once on a new database race to create its tables:
+        try:                  # the loser finds them created on the next attempt
+            return optuna.storages.RDBStorage(storage, engine_kwargs=kwargs)
+        except (IntegrityError, OperationalError):
+            if attempt == 5:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def _sqlite_connection(path: str) -> sqlite3.Connection:

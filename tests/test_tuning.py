@@ -296,3 +296,24 @@ def test_train_digits_learns_and_refuses_an_unknown_optimizer():
     assert T.train_digits(1e-3, optimizer="adam", epochs=5, data=data) > 0.5
     with pytest.raises(ValueError, match="optimizer"):
         T.train_digits(0.1, optimizer="lbfgs", data=data)
+
+
+def test_two_workers_started_by_hand_share_one_study(tmp_path):
+    """`python -m lib.tuning` in two separate OS processes at once (as from two terminals): one study, 6 trials."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    url = f"sqlite:///{tmp_path / 'hand.db'}"
+    cmd = [sys.executable, "-m", "lib.tuning", "--storage", url, "--study-name", "h", "--n-trials", "3",
+           "--objective", "tests.test_tuning:quadratic"]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    procs = [subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=240) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    trials = optuna.load_study(study_name="h", storage=url).trials
+    assert sorted(t.number for t in trials) == list(range(6))
+    assert all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
+    assert len({t.user_attrs["worker"] for t in trials}) == 2
