@@ -16,11 +16,10 @@ whose gradient is ``∇J = Xᵀ (softmax(XW) − onehot(y)) / N + 2λW``.  With 
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
-from lib.checks import check_finite, real_array
+from lib.checks import check_finite, check_float, real_array
 
 from lib.losses import softmax_cross_entropy
 
@@ -48,6 +47,14 @@ def with_bias(X) -> np.ndarray:
     return np.hstack([X, np.ones((X.shape[0], 1), dtype=X.dtype)])
 
 
+def _check_classifier_args(W, X, reg) -> tuple[np.ndarray, np.ndarray, float]:
+    """The argument checks of :func:`softmax_classifier_loss` (the labels are checked by the loss)."""
+    W = _as_matrix(W, "W")
+    X = _as_matrix(X, "X")
+    _check_shapes(W, X)
+    return W, X, check_float(reg, "reg", "[0, inf)")
+
+
 def softmax_classifier_loss(W, X, y, reg: float = 0.0):
     """Mean softmax cross-entropy of the linear scores ``S = X W``, plus ``reg · Σ W²``; returns ``(loss, dW)``.
 
@@ -62,13 +69,7 @@ def softmax_classifier_loss(W, X, y, reg: float = 0.0):
     ``dW`` is the analytic gradient ``∂loss/∂W`` (shape and dtype of ``W``).  Raises ``ValueError``
     for mismatched shapes, labels out of range or a negative ``reg``.
     """
-    W = _as_matrix(W, "W")
-    X = _as_matrix(X, "X")
-    _check_shapes(W, X)
-    if isinstance(reg, bool) or not isinstance(reg, (int, float, np.integer, np.floating)):
-        raise TypeError(f"reg must be a non-negative finite float, got {reg!r}")
-    if not (math.isfinite(reg) and reg >= 0):
-        raise ValueError(f"reg must be a non-negative finite float, got {reg!r}")
+    W, X, reg = _check_classifier_args(W, X, reg)
     S = X @ W
     loss, dS = softmax_cross_entropy(S, y)
     loss = loss + reg * np.sum(W * W)
