@@ -164,10 +164,11 @@ def cutmix(x, t, *, alpha: float = 1.0, shape: tuple[int, int] | None = None, se
 # ------------------------------------------------------------------------------------------------
 # training on transformed mini-batches
 # ------------------------------------------------------------------------------------------------
-def _soft_step(model: Sequential, optimizer, xb: np.ndarray, tb: np.ndarray) -> float:
-    """One update on soft targets: s = forward(x), J = −Σ t' log softmax(s) / m, δ = (softmax(s) − t')/m,
-    backward through every layer, then the optimizer's step (with the model's label smoothing:
-    t' = (1 − ls) t + ls/c, as Sequential's loss)."""
+def _soft_loss_and_grads(model: Sequential, xb: np.ndarray, tb: np.ndarray) -> float:
+    """Forward and backward on soft targets (with the model's label smoothing, as Sequential's loss)::
+
+        s = forward(x),  t' = (1 − ls) t + ls/c,  J = −Σ t' log softmax(s) / m + Ω,  δ = (softmax(s) − t')/m
+    """
     s = model.forward(xb, training=True)
     m, c = s.shape
     ls = model.label_smoothing
@@ -177,7 +178,27 @@ def _soft_step(model: Sequential, optimizer, xb: np.ndarray, tb: np.ndarray) -> 
     delta = ((p - t) / m).astype(s.dtype)
     for layer in reversed(model.layers):
         delta = layer.backward(delta)
-    optimizer.step(model.params, model.grads)
+    return loss
+
+
+def _soft_step(model: Sequential, optimizer, xb: np.ndarray, tb: np.ndarray) -> float:
+    """One update: the gradient at ``optimizer.lookahead(w)`` (w itself, Nesterov's point, noisy
+    weights …), then ``optimizer.step`` on ``w``; returns the mini-batch loss."""
+    params = model.params
+    lookahead = getattr(optimizer, "lookahead", None)
+    point = params if lookahead is None else lookahead(params)
+    saved = None
+    if point is not params:
+        saved = [p.copy() for p in params]
+        for p, q in zip(params, point):
+            p[...] = q
+    try:
+        loss = _soft_loss_and_grads(model, xb, tb)
+    finally:
+        if saved is not None:
+            for p, v in zip(params, saved):
+                p[...] = v
+    optimizer.step(params, model.grads)
     return loss
 
 
@@ -187,10 +208,11 @@ def fit_transformed(model: Sequential, X, y, optimizer, *, epochs: int, batch_si
 
         for each epoch, for each mini-batch (x_b, t_b) of a fresh permutation (t_b one-hot):
             x_b, t_b ← transform(x_b, t_b, rng)      augmentation, mixup, CutMix … (None: as it is)
-            w ← optimizer.step(w, ∇J(w; x_b, t_b))   soft-target cross-entropy + penalties
+            w̃ = optimizer.lookahead(w)              where the gradient is taken (w itself for most)
+            w ← optimizer.step(w, ∇J(w̃; x_b, t_b))  soft-target cross-entropy + penalties
 
-    Returns the mean training loss of every epoch (on the transformed batches).  The optimizer must
-    be one whose ``lookahead`` is the identity (SGD, Momentum, Adam …: not Nesterov's look-ahead)."""
+    Returns the mean training loss of every epoch (on the transformed batches).  Without a transform
+    it trains exactly as :func:`lib.training.fit` (same batches, same updates)."""
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a lib.layers.Sequential, got {type(model).__name__}")
     X = checks.check_finite(checks.float_array(X, "X"), "X")

@@ -180,3 +180,17 @@ def test_bad_model_and_transform_types():
     with pytest.raises(TypeError, match="transform must be a callable"):
         A.fit_transformed(L.Sequential([L.Dense(2)]), np.zeros((2, 4)), [0, 1], O.SGD(0.1), epochs=1, batch_size=1,
                           transform=3)
+
+
+def test_fit_transformed_uses_the_optimizers_lookahead_point_as_fit_does():
+    from lib.noise import WeightNoise
+
+    d = load_digits(seed=0)
+    X, y = d.X_train[:96], d.y_train[:96]
+    for make in (lambda: O.NesterovLookahead(0.05, 0.9), lambda: WeightNoise(O.SGD(0.1), 0.05, seed=4)):
+        a = L.Sequential([L.Dense(12, "tanh", seed=0), L.Dense(10, seed=1)])
+        b = L.Sequential([L.Dense(12, "tanh", seed=0), L.Dense(10, seed=1)])
+        A.fit_transformed(a, X, y, make(), epochs=2, batch_size=32, seed=2)
+        fit(b, X, y, make(), epochs=2, batch_size=32, seed=2)
+        for wa, wb in zip(a.get_weights(), b.get_weights()):
+            np.testing.assert_allclose(wa, wb, rtol=1e-10, atol=1e-12)
