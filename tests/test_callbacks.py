@@ -222,8 +222,8 @@ def test_naive_stops_at_the_first_rise_and_returns_the_previous_parameters():
 
 
 def test_patience_golden_values():
-    # ρ = 2, q = 1: bests at t = 2, 4, 8; two checks in a row without a new best after t = 4 → stop at t = 6?
-    # no: t = 5, 6 are 0.65, 0.66 < 0.7 (j = 1, 2) → stop after 6 epochs, θ̂ = θ_4
+    # ρ = 2, q = 1: new bests at t = 1, 2, 4 (0.5, 0.6, 0.7); t = 5, 6 (0.65, 0.66) do not beat 0.7,
+    # so j = 1, 2 = ρ: stop after 6 epochs and return θ̂ = θ_4
     assert replay(PatienceEarlyStopping(2), ZIGZAG, "val_accuracy") == (6, 4)
     # q = 2 looks only at t = 2, 4, 6, 8, 10: 0.6, 0.7, 0.66, 0.72, 0.7 → never two misses in a row
     cb = PatienceEarlyStopping(2, every=2)
