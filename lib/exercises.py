@@ -13,31 +13,29 @@ Ng's notebooks), e.g. ``adam_update(w, g, v, s, t, *, learning_rate, beta_1, bet
 (w, v, s)``.  Each checker's docstring gives the signature.  The checker passes copies, so an update
 that also works in place is fine.
 
-=============================================  =========================================  =========
-checker                                        what you implement                         chapter
-=============================================  =========================================  =========
-:func:`check_numerical_gradient`               central differences ``(f, w, h) -> g``      1
-:func:`check_gradient_descent_step`            ``w − α·g``                                 1
-:func:`check_softmax_cross_entropy`            ``(logits, y) -> (loss, dlogits)``          2
-:func:`check_minibatches`                      shuffle and partition one epoch             3
-:func:`check_ewma`                             ``v_t`` with optional bias correction       4
-:func:`check_momentum_update`                  the EWMA, undamped or Keras velocity form   5
-:func:`check_adagrad_update`                   AdaGrad, ε outside / inside                 6
-:func:`check_rmsprop_update`                   RMSprop, ε outside / inside                 6
-:func:`check_adam_update`                      Adam, ε outside / ε-hat / inside            7
-:func:`check_inverse_time_decay`               ``α₀/(1 + decay_rate·step/decay_steps)``    8
-:func:`check_standardize`                      statistics fitted on the training split     9
-:func:`check_he_init`                          He-normal weights of shape ``(n_in, n_out)``  9
-:func:`check_batchnorm_backward`               ``∂J/∂x, ∂J/∂γ, ∂J/∂β`` of batch norm        10
-:func:`check_l2_step`                          SGD on ``J + λ‖w‖²``                          11
-:func:`check_soft_threshold`                   the proximal step of ``λ‖w‖₁``                11
-:func:`check_dropout`                          inverted dropout forward and backward       12
-:func:`check_log_uniform`                      a log-uniform sampler                       13
-:func:`check_two_loop_recursion`               L-BFGS's ``M·g`` from the pairs ``(s, y)``  14
-=============================================  =========================================  =========
+The checkers, by chapter:
 
-``tests/test_exercises.py`` checks that every checker passes the reference and fails each classic
-mistake listed in its module-level ``MISTAKES`` entry.
+* 1 — :func:`check_numerical_gradient` (central differences ``(f, w, h) -> g``),
+  :func:`check_gradient_descent_step` (``w − α·g``);
+* 2 — :func:`check_softmax_cross_entropy` (``(logits, y) -> (loss, dlogits)``);
+* 3 — :func:`check_minibatches` (shuffle and partition one epoch);
+* 4 — :func:`check_ewma` (``v_t``, optionally bias-corrected);
+* 5 — :func:`check_momentum_update` (the EWMA, undamped or Keras velocity form);
+* 6 — :func:`check_adagrad_update`, :func:`check_rmsprop_update` (ε outside or inside the root);
+* 7 — :func:`check_adam_update` (ε outside, ε-hat or inside);
+* 8 — :func:`check_inverse_time_decay` (``α₀/(1 + decay_rate·step/decay_steps)``, staircase);
+* 9 — :func:`check_standardize` (statistics of the training split), :func:`check_he_init`;
+* 10 — :func:`check_batchnorm_backward` (``∂J/∂x, ∂J/∂γ, ∂J/∂β``);
+* 11 — :func:`check_l2_step` (SGD on ``J + λ‖w‖²``), :func:`check_soft_threshold` (L1's proximal step);
+* 12 — :func:`check_dropout` (inverted dropout, forward and backward);
+* 13 — :func:`check_log_uniform` (a log-uniform sampler);
+* 14 — :func:`check_two_loop_recursion` (L-BFGS's ``M·g``).
+
+In a chapter an exercise has four executed code cells: the reader's template (its body raises
+``NotImplementedError``, so the checker reports every case as failed without stopping the
+notebook), then in the solution drop-down the solution with ``assert check_…(solution)`` and a
+classic mistake with ``assert not check_…(mistake)``.  ``tests/test_exercises.py`` checks that every
+checker passes the reference and fails each classic mistake listed in its ``MISTAKES`` entry.
 """
 
 from __future__ import annotations
