@@ -149,8 +149,8 @@ def _differ(expected: np.ndarray, got: Any, *, what: str, rtol: float, atol: flo
     digits = 6
     while f"{expected[i]:.{digits}g}" == f"{got[i]:.{digits}g}" and digits < 17:
         digits += 2  # show enough digits for the two numbers to look different
-    return (f"{what} is off by {size}{where}: it should be {expected[i]:.{digits}g}, "
-            f"you returned {got[i]:.{digits}g}")
+    return (f"{what} is off by {size}{where}: it should be {expected[i] + 0.0:.{digits}g}, "
+            f"you returned {got[i] + 0.0:.{digits}g}")  # + 0.0: print −0 as 0
 
 
 def _run(title: str, your_function: Callable, cases: Sequence[_Case], verbose: bool,
@@ -1305,16 +1305,16 @@ def check_dropout(forward: Callable, backward: Callable, *, verbose: bool = True
             a, _c = run(rate)
             if a.shape != x.shape:
                 return f"a has shape {a.shape}; it should have x's shape {x.shape}"
+            dropped = float(np.mean(a == 0))
+            if abs(dropped - rate) > 0.01:
+                return (f"you dropped {dropped:.1%} of the units; with rate = {rate} it should be {rate:.0%} "
+                        "(rate is the probability of dropping a unit)")
             scaled = np.isclose(a, x / (1 - rate), rtol=1e-6)
             ok = (a == 0) | scaled
             if not np.all(ok):
                 i = tuple(int(k) for k in np.argwhere(~ok)[0])
                 return (f"a[{i}] = {a[i]:.4g} for x = {x[i]:.4g}; every output must be 0 (dropped) or "
                         f"x/(1 − rate) = {x[i] / (1 - rate):.4g} (kept and scaled)")
-            dropped = float(np.mean(a == 0))
-            if abs(dropped - rate) > 0.01:
-                return (f"you dropped {dropped:.1%} of the units; with rate = {rate} it should be {rate:.0%} "
-                        "(rate is the probability of dropping a unit)")
             return None
         return test
 

@@ -8,8 +8,11 @@ the mistake recognised) and that a reader's exception or warning never escapes t
 
 from __future__ import annotations
 
+import sys
 import warnings
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
@@ -152,3 +155,43 @@ def test_unknown_convention_is_a_clear_error():
         E.check_momentum_update(E._momentum_reference("ewma"), "nesterov")
     with pytest.raises(ValueError, match="epsilon_placement must be one of"):
         E.check_adam_update(E._adam_reference("outside"), "hat-inside")
+
+
+# ----------------------------------------------------------------------------------------------
+# the chapters' exercises (scripts/add_exercise.py): template fails, solution passes, mistake fails
+# ----------------------------------------------------------------------------------------------
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import add_exercise  # noqa: E402
+
+
+@pytest.mark.parametrize("chapter", sorted(add_exercise.CH))
+def test_chapter_exercise_cells(chapter, capsys):
+    cells = add_exercise.CH[chapter]
+    assert [c.cell_type for c in cells] == ["markdown", "code", "markdown", "code", "markdown", "code", "markdown"]
+    label = cells[0].source.split(":label: ")[1].split()[0]
+    assert label.endswith("-implement") and f"{{solution-start}} {label}" in cells[2].source
+    namespace: dict = {}
+    exec("import math\nimport numpy as np", namespace)
+    exec(cells[1].source, namespace)  # the reader's template: runs, and its checker reports failures
+    assert "result" in namespace and not namespace["result"]
+    assert "raised NotImplementedError" in capsys.readouterr().out
+    solution, mistake = cells[3].source, cells[5].source
+    assert "assert check_" in solution and "assert not check_" in mistake
+    exec(solution, namespace)  # its asserts: the solution passes its checker …
+    exec(mistake, namespace)  # … and the classic mistake fails it
+    out = capsys.readouterr().out
+    assert "all" in out and "pass ✓" in out and "FAIL" in out
+
+
+def test_chapters_hold_the_exercise_as_the_script_writes_it():
+    book = Path(__file__).resolve().parents[1] / "book"
+    for chapter, cells in add_exercise.CH.items():
+        paths = list(book.glob(f"{chapter}_*.ipynb"))
+        if not paths:
+            continue  # a chapter being written
+        nb = nbformat.read(paths[0], as_version=4)
+        label = cells[0].source.split(":label: ")[1].split()[0]
+        starts = [i for i, c in enumerate(nb.cells) if f":label: {label}" in c.source]
+        if not starts:
+            continue  # not added yet (chapters 1, 4, 5, 7 and 10-13: the coordinator adds them)
+        assert [c.source for c in nb.cells[starts[0]:starts[0] + 7]] == [c.source for c in cells], paths[0].name
