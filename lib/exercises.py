@@ -352,7 +352,8 @@ def check_numerical_gradient(your_function: Callable, *, verbose: bool = True) -
         return {"w after the call (it must not change)": w}
 
     cases = [
-        case(lambda w: float(0.5 * w @ A @ w), [1.0, -2.0], 1e-5, "J(w) = ½wᵀAw at w = (1, −2): ∇J = Aw = (1, −3)"),
+        case(lambda w: float(0.5 * w @ A @ w), [1.0, -2.0], 1e-5,
+             "J(w) = ½wᵀAw at w = (1, −2): ∇J = Aw = (1, −3)"),
         case(lambda w: float(np.sum(w**3)), [0.5, -1.0, 2.0], 0.1,
              "J(w) = Σw³ with h = 0.1: central differences are off by h² = 0.01, forward ones by 3hw"),
         case(lambda W: float(np.sum(np.sin(W)) + W[0, 1] * W[1, 0]), np.arange(6.0).reshape(2, 3) / 4, 1e-5,
@@ -516,7 +517,8 @@ def check_minibatches(your_function: Callable, *, verbose: bool = True) -> Check
                         f"(⌈N/m⌉ = {len(want)} batches" + (f", the last holding the N mod m = {N % m} left over)"
                                                             if N % m else ")"))
             for Xb, yb in out:
-                if Xb.shape != (len(yb), 2) or not np.array_equal(Xb[:, 0], yb) or not np.array_equal(Xb[:, 1], 1000 + yb):
+                paired = np.array_equal(Xb[:, 0], yb) and np.array_equal(Xb[:, 1], 1000 + yb)
+                if Xb.shape != (len(yb), 2) or not paired:
                     return "a row of X_batch is not with its own label: shuffle X and y with the same permutation"
             seen = np.sort(np.concatenate([yb for _, yb in out]))
             if not np.array_equal(seen, np.arange(N)):
@@ -846,7 +848,8 @@ def _adam_betas_swapped(w, g, v, s, t, *, learning_rate, beta_1, beta_2, epsilon
 
 def _adam_mistakes(placement: str) -> dict[str, Callable]:
     names = {"outside": "put ε outside the root after correcting both moments: α·v̂/(√ŝ + ε)",
-             "hat": "fold the corrections into α_t = α·√(1 − β₂^t)/(1 − β₁^t) with ε̂ outside: α_t·v/(√s + ε̂)",
+             "hat": ("fold the corrections into α_t = α·√(1 − β₂^t)/(1 − β₁^t) with ε̂ outside: "
+                     "α_t·v/(√s + ε̂)"),
              "inside": "fold the corrections into α_t and put ε inside the root: α_t·v/√(s + ε)"}
     out = {names[p]: _adam_reference(p) for p in _ADAM_PLACEMENTS if p != placement}
     out.update({
@@ -870,9 +873,9 @@ def check_adam_update(your_function: Callable, epsilon_placement: str = "outside
 
         v ← β₁·v + (1 − β₁)·g,   s ← β₂·s + (1 − β₂)·g⊙g         (v, s returned uncorrected)
         v̂ = v/(1 − β₁^t),        ŝ = s/(1 − β₂^t)
-        w ← w − α·v̂/(√ŝ + ε)                       epsilon_placement="outside" (the notes, the paper's algorithm 1)
-        w ← w − α_t·v/(√s + ε̂),  α_t = α·√(1 − β₂^t)/(1 − β₁^t)   "hat" (the paper's ε-hat, Keras)
-        w ← w − α_t·v/√(s + ε)                     "inside" (the boostcamp post)
+        w ← w − α·v̂/(√ŝ + ε)          epsilon_placement="outside" (the notes, the paper's algorithm 1)
+        w ← w − α_t·v/(√s + ε̂)        "hat" (the paper's ε-hat, Keras)
+        w ← w − α_t·v/√(s + ε)         "inside" (the boostcamp post),  α_t = α·√(1 − β₂^t)/(1 − β₁^t)
 
     Cases: the first step (bias correction matters most), ten steps, and ``ε = 0.1`` with small
     gradients (the three placements part).
@@ -890,7 +893,8 @@ def check_adam_update(your_function: Callable, epsilon_placement: str = "outside
 
     cases = [case(np.array([[0.5, -2.0, 1e-3]]), "the first step, t = 1: corrected, it is α·sign(g) for each weight"),
              case(rng.standard_normal((10, 3)), "ten steps with random gradients, β₁ = 0.9, β₂ = 0.999"),
-             case(np.array([[0.01, -0.003, 0.2]] * 4), "gradients of 0.01 and ε = 0.1: where ε goes matters", eps=0.1)]
+             case(np.array([[0.01, -0.003, 0.2]] * 4), "gradients of 0.01 and ε = 0.1: where ε goes matters",
+                  eps=0.1)]
     return _compare_steps(f"check_adam_update (epsilon_placement={epsilon_placement!r})", your_function,
                           _adam_reference(epsilon_placement), cases, MISTAKES[f"adam_update[{epsilon_placement}]"],
                           verbose=verbose)
@@ -944,7 +948,8 @@ def check_inverse_time_decay(your_function: Callable, *, verbose: bool = True) -
         return (name, run)
 
     cases = [
-        case([0, 1, 2, 3, 4], "the notes' α₀ = 0.2, decay_rate = 1, one update per epoch: 0.2, 0.1, 0.067, 0.05, 0.04",
+        case([0, 1, 2, 3, 4],
+             "the notes' α₀ = 0.2, decay_rate = 1, one update per epoch: 0.2, 0.1, 0.067, 0.05, 0.04",
              initial_learning_rate=0.2, decay_steps=1, decay_rate=1.0),
         case([0, 10, 49, 50, 99, 100, 1000], "decay_steps = 50, smooth: α shrinks a little at every update",
              initial_learning_rate=0.5, decay_steps=50, decay_rate=0.5),
@@ -1135,7 +1140,8 @@ def check_batchnorm_backward(your_function: Callable, *, verbose: bool = True) -
     """Check ``your_function(dy, x, gamma, epsilon) -> (dx, dgamma, dbeta)``: the backward pass of batch
     normalization in training (the lecture's code 1, Keras' ``BatchNormalization``)::
 
-        μ = mean of x over the m rows,  σ² = mean of (x − μ)² (biased),  x̂ = (x − μ)/√(σ² + ε),  y = γ⊙x̂ + β
+        μ = mean of x over the m rows,  σ² = mean of (x − μ)² (biased)
+        x̂ = (x − μ)/√(σ² + ε),  y = γ⊙x̂ + β
         ∂J/∂γ = Σ_rows dy⊙x̂,   ∂J/∂β = Σ_rows dy,   ∂J/∂x̂ = dy⊙γ
         ∂J/∂x = 1/(m√(σ² + ε)) · (m·∂J/∂x̂ − Σ_rows ∂J/∂x̂ − x̂⊙Σ_rows ∂J/∂x̂⊙x̂)
 
@@ -1192,7 +1198,8 @@ def check_l2_step(your_function: Callable, *, verbose: bool = True) -> CheckResu
         return (name, lambda fn: {"w": np.asarray(fn(np.array(w, float), np.array(g, float),
                                                       learning_rate=lr, lam=lam))})
 
-    cases = [case([1.0, -2.0, 0.5], [0.0, 0.0, 0.0], 0.01, 2.0, "the lecture's α = 0.01, λ = 2, g = 0: w shrinks to 0.96·w"),
+    cases = [case([1.0, -2.0, 0.5], [0.0, 0.0, 0.0], 0.01, 2.0,
+                  "the lecture's α = 0.01, λ = 2, g = 0: w shrinks to 0.96·w"),
              case([1.0, -2.0, 0.5], [0.3, -1.0, 2.0], 0.1, 0.05, "α = 0.1, λ = 0.05 with a gradient")]
     return _compare("check_l2_step", your_function, _l2_reference, cases, MISTAKES["l2_step"], rtol=1e-9,
                     atol=1e-12, verbose=verbose)
@@ -1222,7 +1229,8 @@ def check_soft_threshold(your_function: Callable, *, verbose: bool = True) -> Ch
     def case(w, th, name):
         return (name, lambda fn: {"w_new": np.asarray(fn(np.array(w, float), th))})
 
-    cases = [case([2.0, -2.0, 0.5, -0.3, 0.0], 1.0, "threshold 1: 2 → 1, −2 → −1, and 0.5, −0.3, 0 become exactly 0"),
+    cases = [case([2.0, -2.0, 0.5, -0.3, 0.0], 1.0,
+                  "threshold 1: 2 → 1, −2 → −1, and 0.5, −0.3, 0 become exactly 0"),
              case([[0.05, -0.2], [0.11, -0.09]], 0.1, "a 2×2 matrix, threshold 0.1")]
     return _compare("check_soft_threshold", your_function, _soft_threshold_reference, cases,
                     MISTAKES["soft_threshold"], rtol=1e-9, atol=1e-12, verbose=verbose)
@@ -1381,7 +1389,8 @@ def check_log_uniform(your_function: Callable, *, verbose: bool = True) -> Check
         if x.shape != (n,):
             return f"you returned shape {x.shape} for size = {n}"
         if np.any(~np.isfinite(x)) or x.min() < low or x.max() > high:
-            return f"the samples span {x.min():.3g} … {x.max():.3g}; they must lie between low = {low:g} and high = {high:g}"
+            return (f"the samples span {x.min():.3g} … {x.max():.3g}; "
+                    f"they must lie between low = {low:g} and high = {high:g}")
         return None
 
     def decades(fn):
@@ -1397,8 +1406,9 @@ def check_log_uniform(your_function: Callable, *, verbose: bool = True) -> Check
         x = draw(fn, 0, 0.9, 0.999, 20_000)  # not decade-aligned
         r = (np.log10(x) - math.log10(0.9)) / (math.log10(0.999) - math.log10(0.9))
         if x.min() < 0.9 or x.max() > 0.999 or abs(float(np.mean(r < 0.5)) - 0.5) > 0.02:
+            below = float(np.mean(x < math.sqrt(0.9 * 0.999)))
             return ("between 0.9 and 0.999, half of the samples should lie below the geometric mean "
-                    f"√(0.9·0.999) = {math.sqrt(0.9 * 0.999):.4f}; {float(np.mean(x < math.sqrt(0.9 * 0.999))):.1%} do")
+                    f"√(0.9·0.999) = {math.sqrt(0.9 * 0.999):.4f}; {below:.1%} do")
         return None
 
     def seeded(fn):

@@ -98,7 +98,8 @@ def test_report_names_case_size_and_mistake(capsys):
     assert not result
     assert "3 of 3 cases FAIL" in out
     assert "the first step, t = 1" in out
-    # the uncorrected first step: α(1 − β₁)/√(1 − β₂)·sign(g) = 3.162α instead of α, for g = −2 at w = 1
+    # the uncorrected first step is α(1 − β₁)/√(1 − β₂)·sign(g) = 3.162α instead of α
+    # (α = 0.01, g = −2 at w = 1: 1.0316 instead of 1.01)
     assert "w after step 1 is off by 0.0216" in out and "it should be 1.01, you returned 1.03162" in out
     assert "this is exactly what you get if you leave out the bias correction" in out
 
