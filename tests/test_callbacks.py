@@ -203,6 +203,16 @@ def test_early_stopping_in_fit_equals_keras_fit(keras, overfitting_run, kwargs):
     np.testing.assert_allclose(hist.history["val_loss"], k_hist.history["val_loss"], rtol=1e-6)
 
 
+@given(values=st.lists(grid, min_size=1, max_size=25))
+@settings(max_examples=200, deadline=None)
+def test_patience_0_and_1_stop_at_the_same_epoch(values):
+    # the conventions page says so of Keras: `wait` is incremented before the `wait >= patience` test,
+    # so the first epoch without improvement already exhausts a patience of 1 (this class takes Keras'
+    # decisions on any sequence: test_same_decisions_as_keras_on_any_sequence)
+    zero, one = run(EarlyStopping(patience=0), values, "val_loss"), run(EarlyStopping(patience=1), values, "val_loss")
+    assert (zero["last"], zero["stopped"], zero["best_epoch"]) == (one["last"], one["stopped"], one["best_epoch"])
+
+
 # ------------------------------------------------------------------------------------------------
 # the lecture's algorithms 5-6 (naive) and 5-7 (patience ρ, every q epochs), and replay
 # ------------------------------------------------------------------------------------------------
