@@ -53,6 +53,7 @@ from lib.gradients import numerical_gradient
 from lib.layers import BatchNormalization, Dropout
 from lib.losses import softmax_cross_entropy
 from lib.preprocessing import StandardScaler
+from lib.regularizers import soft_threshold
 from lib.schedules import InverseTimeDecay
 from lib.second_order import two_loop_recursion
 from lib.updates import adagrad_update, adam_update, apply_weight_decay, momentum_update, rmsprop_update, sgd_update
@@ -1205,11 +1206,6 @@ def check_l2_step(your_function: Callable, *, verbose: bool = True) -> CheckResu
                     atol=1e-12, verbose=verbose)
 
 
-def _soft_threshold_reference(w, threshold):
-    # prox of threshold·‖w‖₁: move every weight toward 0 by `threshold`, stopping at 0 (no overshoot)
-    return np.sign(w) * np.maximum(np.abs(w) - threshold, 0.0)
-
-
 MISTAKES["soft_threshold"] = {
     "take the subgradient step w − threshold·sign(w) (it overshoots past 0)":
         lambda w, threshold: w - threshold * np.sign(w),
@@ -1232,7 +1228,7 @@ def check_soft_threshold(your_function: Callable, *, verbose: bool = True) -> Ch
     cases = [case([2.0, -2.0, 0.5, -0.3, 0.0], 1.0,
                   "threshold 1: 2 → 1, −2 → −1, and 0.5, −0.3, 0 become exactly 0"),
              case([[0.05, -0.2], [0.11, -0.09]], 0.1, "a 2×2 matrix, threshold 0.1")]
-    return _compare("check_soft_threshold", your_function, _soft_threshold_reference, cases,
+    return _compare("check_soft_threshold", your_function, soft_threshold, cases,
                     MISTAKES["soft_threshold"], rtol=1e-9, atol=1e-12, verbose=verbose)
 
 
