@@ -762,39 +762,41 @@ def population_statistics(model: Sequential, X, *, unbiased: bool = False) -> li
     with ``M`` = the number of values per feature (``N``; ``N·p·q`` on ``(N, p, q, c)`` feature maps).
     If a statistic is not finite, :class:`NonFiniteError` is raised and no layer is changed.
     """
+    X, unbiased = _check_population_args(model, X, unbiased)
+    bn_layers = [layer for layer in model.layers if isinstance(layer, BatchNormalization)]
+    saved = [layer.get_weights() for layer in bn_layers]
+    statistics, z = [], X
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            for layer in model.layers:
+                if isinstance(layer, BatchNormalization):
+                    axes = tuple(range(z.ndim - 1))          # every axis but the units
+                    M = z.size // z.shape[-1]
+                    mu = z.mean(axis=axes)
+                    var = ((z - mu) ** 2).mean(axis=axes)
+                    if unbiased:
+                        var = var * (M / (M - 1))
+                    if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(var))):
+                        raise NonFiniteError("population_statistics met non-finite statistics; no layer was changed")
+                    layer.state["moving_mean"][...] = mu     # stored for (5.18)
+                    layer.state["moving_variance"][...] = var
+                    statistics.append((mu, var))
+                z = layer.call(z, False)                     # inference mode, on the new statistics
+    except NonFiniteError:
+        for layer, weights in zip(bn_layers, saved):
+            layer.set_weights(weights)
+        raise
+    return statistics
+
+
+def _check_population_args(model, X, unbiased) -> tuple[np.ndarray, bool]:
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be a lib.layers.Sequential, got {type(model).__name__}")
     unbiased = _flag(unbiased, "unbiased")
     X = model._check_X(X)
-    saved = [layer.get_weights() for layer in model.layers if isinstance(layer, BatchNormalization)]
-    if unbiased and X.size // X.shape[-1] < 2 and saved:
+    if unbiased and X.size // X.shape[-1] < 2 and any(isinstance(la, BatchNormalization) for la in model.layers):
         raise ValueError(f"X must hold at least 2 samples for the unbiased variance, got shape {X.shape}")
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):
-            return _population_statistics(model, X, unbiased)
-    except NonFiniteError:
-        for layer, weights in zip((la for la in model.layers if isinstance(la, BatchNormalization)), saved):
-            layer.set_weights(weights)
-        raise
-
-
-def _population_statistics(model: Sequential, X: np.ndarray, unbiased: bool) -> list[tuple[np.ndarray, np.ndarray]]:
-    statistics, z = [], X
-    for layer in model.layers:
-        if isinstance(layer, BatchNormalization):
-            axes = tuple(range(z.ndim - 1))
-            M = z.size // z.shape[-1]
-            mu = z.mean(axis=axes)
-            var = ((z - mu) ** 2).mean(axis=axes)
-            if unbiased:
-                var = var * (M / (M - 1))
-            if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(var))):
-                raise NonFiniteError("population_statistics met non-finite statistics; no layer was changed")
-            layer.state["moving_mean"][...] = mu
-            layer.state["moving_variance"][...] = var
-            statistics.append((mu, var))
-        z = layer.call(z, False)
-    return statistics
+    return X, unbiased
 
 
 def fold_batch_norm(model: Sequential) -> Sequential:
