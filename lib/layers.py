@@ -755,9 +755,9 @@ def population_statistics(model: Sequential, X, *, unbiased: bool = False) -> li
 
     Layers are visited in order and each BN layer's statistics are taken from its input computed
     with the layers before it in inference mode, the earlier BN layers already on their new
-    statistics (the network that will predict; Ioffe & Szegedy's algorithm 2)::
+    statistics (the network that will predict)::
 
-        μ = (1/M) Σ z,   σ² = (1/M) Σ (z − μ)²     (unbiased=True: σ² · M/(M − 1), Ioffe & Szegedy)
+        μ = (1/M) Σ z,   σ² = (1/M) Σ (z − μ)²     (unbiased=True: σ² · M/(M − 1))
 
     with ``M`` = the number of values per feature (``N``; ``N·p·q`` on ``(N, p, q, c)`` feature maps).
     If a statistic is not finite, :class:`NonFiniteError` is raised and no layer is changed.
