@@ -785,3 +785,27 @@ def test_folding_does_not_fold_training_mode_or_nonlinear_dense_and_rejects_bad_
     # in training mode the batch statistics are used: the folded network is an inference-only twin
     net2, X2 = bn_network(seed=5)
     assert not np.allclose(fold_batch_norm(net2).forward(X2, training=True), net2.forward(X2, training=True))
+
+
+@pytest.mark.parametrize("center, scale", [(True, True), (False, True), (True, False), (False, False)])
+def test_inference_affine_is_the_inference_pass_5_18(center, scale):
+    rng = np.random.default_rng(6)
+    bn = BatchNormalization(epsilon=0.05, center=center, scale=scale)
+    x = rng.normal(size=(7, 4)) * 2 + 1
+    bn.build(x.shape, x.dtype)
+    for w in (*bn.params.values(), bn.state["moving_mean"]):
+        w[...] = rng.normal(size=w.shape)
+    bn.state["moving_variance"][...] = rng.uniform(0.1, 3, size=4)
+    a, c = bn.inference_affine()
+    np.testing.assert_allclose(bn.forward(x), a * x + c, rtol=1e-13, atol=1e-13)
+
+
+def test_population_statistics_without_batch_norm_layers_changes_nothing():
+    net = Sequential([Dense(4, "tanh", seed=0), Dense(3, seed=1)])
+    X = np.random.default_rng(7).normal(size=(5, 2))
+    net.build(X)
+    before = net.get_weights()
+    assert population_statistics(net, X) == []
+    assert population_statistics(net, X[:1], unbiased=True) == []  # no BN: one sample is enough
+    for a, b in zip(net.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
