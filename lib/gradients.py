@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 
-from lib.checks import check_finite, check_float, check_int, check_seed, real_array
+from lib.checks import check_choice, check_finite, check_float, check_int, check_seed, real_array
 
 __all__ = ["numerical_gradient", "gradient_check", "relative_error"]
 
@@ -53,6 +53,16 @@ def _scalar(value, where: str) -> float:
     if not math.isfinite(x):
         raise ValueError(f"f returned a non-finite value {x} {where}; the numerical gradient is undefined there")
     return x
+
+
+def _check_numerical_gradient_args(f, w, h, method) -> tuple[np.ndarray, float]:
+    """The argument checks of :func:`numerical_gradient`; returns a private copy of ``w`` and ``h``."""
+    if not callable(f):
+        raise TypeError(f"f must be a callable f(w) -> scalar loss, got {type(f).__name__}")
+    x = _as_point(w)
+    h = check_float(h, "h", "(0, inf)")
+    check_choice(method, "method", _METHODS)
+    return x, h
 
 
 def numerical_gradient(
@@ -79,12 +89,7 @@ def numerical_gradient(
     Raises ``TypeError``/``ValueError`` for a non-callable ``f``, non-finite ``w``, a non-positive
     ``h``, an unknown ``method``, or when ``f`` returns something other than a finite scalar.
     """
-    if not callable(f):
-        raise TypeError(f"f must be a callable f(w) -> scalar loss, got {type(f).__name__}")
-    x = _as_point(w)
-    h = check_float(h, "h", "(0, inf)")
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    x, h = _check_numerical_gradient_args(f, w, h, method)  # x: a private copy of w
     grad = np.zeros(x.shape, dtype=np.float64)
     flat = x.reshape(-1)  # a view of the private copy
     f0 = _scalar(f(x), "at w") if method == "forward" else None

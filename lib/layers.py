@@ -652,6 +652,14 @@ class Maxout(Layer):
 # ----------------------------------------------------------------------------------------------
 # normalization
 # ----------------------------------------------------------------------------------------------
+def _build_gamma_beta(layer: Layer, n: int) -> None:
+    """The learned scale γ (ones) and shift β (zeros) of a normalization layer, as Keras creates them."""
+    if layer.scale:
+        layer.params["gamma"] = np.ones(n, dtype=layer.dtype)
+    if layer.center:
+        layer.params["beta"] = np.zeros(n, dtype=layer.dtype)
+
+
 class BatchNormalization(Layer):
     """Batch normalization (lecture §5.2.6, codes 1 and 2), Keras' semantics, on the last axis.
 
@@ -687,10 +695,7 @@ class BatchNormalization(Layer):
     def build(self, input_shape, dtype):
         super().build(input_shape, dtype)
         n = self.input_shape[-1]
-        if self.scale:
-            self.params["gamma"] = np.ones(n, dtype=self.dtype)
-        if self.center:
-            self.params["beta"] = np.zeros(n, dtype=self.dtype)
+        _build_gamma_beta(self, n)
         self.state["moving_mean"] = np.zeros(n, dtype=self.dtype)
         self.state["moving_variance"] = np.ones(n, dtype=self.dtype)
 
@@ -853,11 +858,7 @@ class LayerNormalization(Layer):
 
     def build(self, input_shape, dtype):
         super().build(input_shape, dtype)
-        n = self.input_shape[-1]
-        if self.scale:
-            self.params["gamma"] = np.ones(n, dtype=self.dtype)
-        if self.center:
-            self.params["beta"] = np.zeros(n, dtype=self.dtype)
+        _build_gamma_beta(self, self.input_shape[-1])
 
     def call(self, x, training):
         mu = x.mean(axis=-1, keepdims=True)
