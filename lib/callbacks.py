@@ -19,15 +19,27 @@ nothing per mini-batch.
 :class:`EarlyStopping` is the lecture's algorithm 5-7 (§5.4.2, "조기 멈춤": stop when the validation
 error has not improved for ``patience`` epochs and keep the best parameters), with exactly the rules
 of ``keras.callbacks.EarlyStopping`` (``tests/test_callbacks.py`` runs both inside a training loop).
+Next to it, the lecture's two algorithms as it writes them, on the validation error ``e``:
+
+* :class:`NaiveEarlyStopping` — algorithm 5-6 (the naive version): stop at the first epoch whose
+  error is larger than the previous one and return the previous epoch's parameters.
+* :class:`PatienceEarlyStopping` — algorithm 5-7: check every ``q`` epochs, stop after ``ρ``
+  checks in a row without a new best, return the best parameters.  With ``q = 1`` it is
+  ``keras.callbacks.EarlyStopping(patience=ρ, restore_best_weights=True)`` (chapter 11 shows it).
+
+:func:`replay` runs any of these callbacks (ours or Keras') on a recorded curve, to compare
+stopping rules on the same training run without training again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from lib import checks
 
-__all__ = ["Callback", "EarlyStopping"]
+__all__ = ["Callback", "EarlyStopping", "NaiveEarlyStopping", "PatienceEarlyStopping", "replay"]
 
 #: Logged quantities that improve when they go *up* (``mode="auto"`` maximizes them); ``"loss"``
 #: (and ``"val_loss"``) improve when they go down.  This is what Keras reads from its metrics'
@@ -184,3 +196,149 @@ class EarlyStopping(Callback):
     def on_train_end(self, logs: dict[str, float] | None = None) -> None:
         if self.restore_best_weights and self.best_weights is not None:
             self.model.set_weights(self.best_weights)
+
+
+# ------------------------------------------------------------------------------------------------
+# the lecture's algorithms 5-6 and 5-7
+# ------------------------------------------------------------------------------------------------
+class _LectureStopping(Callback):
+    """What 5-6 and 5-7 share: the validation error ``e`` read from the logs.
+
+    ``monitor`` an accuracy (``"val_accuracy"``, default): ``e = 1 − accuracy``, the lecture's error
+    rate, whose worst value is 1.0 (the lecture's ``e_0 = 1.0`` and ``ê = 1.0``); a loss
+    (``"val_loss"``): ``e`` is the loss and the worst value is ``+∞``.
+    """
+
+    def __init__(self, monitor: str) -> None:
+        super().__init__()
+        if not isinstance(monitor, str) or monitor.removeprefix("val_") not in ("loss", "accuracy"):
+            raise ValueError(f"monitor must be 'val_accuracy', 'accuracy', 'val_loss' or 'loss', got {monitor!r}")
+        self.monitor = monitor
+        self.worst = 1.0 if monitor.endswith("accuracy") else float("inf")
+
+    def error(self, logs: dict[str, float] | None) -> float:
+        if not logs or self.monitor not in logs:
+            raise ValueError(f"{type(self).__name__} monitor={self.monitor!r} is not among the logged "
+                             f"quantities {sorted(logs or {})}")
+        value = float(logs[self.monitor])
+        return 1.0 - value if self.monitor.endswith("accuracy") else value
+
+    def on_train_end(self, logs: dict[str, float] | None = None) -> None:
+        self.model.set_weights(self.best_weights)  # the algorithm's output θ̂
+
+
+class NaiveEarlyStopping(_LectureStopping):
+    """The lecture's algorithm 5-6 (§5.4.2, the naive version that ignores the zig-zag)::
+
+        θ_0 random, e_0 = 1.0, t = 0
+        while true:
+            θ_{t+1} ← one epoch of training from θ_t
+            e_{t+1} ← error of θ_{t+1} on the validation set
+            if e_{t+1} > e_t: break
+            t ← t + 1
+        θ̂ = θ_t, t̂ = t
+
+    After training: ``t_hat`` (= t̂, the number of epochs behind the returned parameters; 0 = the
+    initial ones), ``best_weights`` (θ̂, put back into the model at the end, also when ``fit``'s
+    ``epochs`` ran out first), ``stopped_epoch`` (0-based epoch at which it stopped; 0 if it did not).
+    """
+
+    def __init__(self, monitor: str = "val_accuracy") -> None:
+        super().__init__(monitor)
+
+    def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
+        self.e_t, self.t_hat, self.stopped_epoch = self.worst, 0, 0
+        self.best_weights = self.model.get_weights()  # θ_0
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        e_next = self.error(logs)  # e_{t+1}, the error of θ_{t+1} (t + 1 = epoch + 1 epochs)
+        if e_next > self.e_t:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True  # break: θ̂ = θ_t stays in best_weights
+            return
+        self.e_t, self.t_hat = e_next, epoch + 1
+        self.best_weights = self.model.get_weights()  # θ_t for the next comparison
+
+
+class PatienceEarlyStopping(_LectureStopping):
+    """The lecture's algorithm 5-7 (§5.4.2, with patience ``ρ``, checking every ``q`` epochs)::
+
+        θ_0 random;  θ̂ = θ_0, t̂ = 0;  t = 0, ê = 1.0, j = 0
+        while j < ρ:
+            θ_{t+q} ← q epochs of training from θ_t
+            e_{t+q} ← error of θ_{t+q} on the validation set
+            if e_{t+q} < ê:  j = 0;  θ̂ = θ_{t+q}, ê = e_{t+q}, t̂ = t + q      (a new best)
+            else:            j = j + 1
+            t = t + q
+        return θ̂, t̂
+
+    ``patience`` (the lecture's ``ρ``, which also names its learning rate) ``≥ 1``; ``every`` (``q``)
+    ``≥ 1``.  After training: ``t_hat``, ``best`` (ê), ``best_weights`` (θ̂, put back into the model
+    at the end, also when ``fit``'s ``epochs`` ran out first), ``wait`` (j), ``stopped_epoch``
+    (0-based; 0 if it did not stop).  With ``every=1`` and ``monitor`` an accuracy or a loss, the
+    decisions and the restored weights are those of ``keras.callbacks.EarlyStopping(monitor,
+    patience=ρ, restore_best_weights=True)`` (whose best epoch is ``t_hat − 1``).
+    """
+
+    def __init__(self, patience: int, every: int = 1, monitor: str = "val_accuracy") -> None:
+        super().__init__(monitor)
+        self.patience = checks.check_int(patience, "patience", "[1, inf)")
+        self.every = checks.check_int(every, "every", "[1, inf)")
+
+    def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
+        self.best_weights, self.t_hat = self.model.get_weights(), 0  # θ̂ = θ_0, t̂ = 0
+        self.best, self.wait, self.stopped_epoch = self.worst, 0, 0  # ê = 1.0, j = 0
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        t = epoch + 1  # epochs trained so far
+        if t % self.every:
+            return  # between checks: q epochs make one step of the while loop
+        e = self.error(logs)
+        if e < self.best:  # a new best: restart patience
+            self.wait = 0
+            self.best_weights, self.best, self.t_hat = self.model.get_weights(), e, t
+        else:
+            self.wait += 1
+        if self.wait >= self.patience:  # while (j < ρ) fails
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+
+class _Replay:
+    """A stand-in model for :func:`replay`: its only weight is the number of epochs trained."""
+
+    def __init__(self) -> None:
+        self.t, self.restored, self.stop_training = 0, None, False
+
+    def get_weights(self) -> list:
+        return [np.array(self.t)]
+
+    def set_weights(self, weights) -> None:
+        self.restored = int(weights[0])
+
+
+def replay(callback: Any, values, monitor: str) -> tuple[int, int | None]:
+    """Drive ``callback`` over a recorded curve: ``values[k]`` is ``monitor``'s value after epoch ``k``.
+
+    Works for ``lib.callbacks`` callbacks and Keras' (``keras.callbacks.EarlyStopping``): the model
+    they see is a stand-in whose "weights" are the number of epochs trained.  Returns
+    ``(epochs, t)``: how many epochs training would have run (``len(values)`` if it never stopped)
+    and the number of epochs behind the weights the callback puts back at the end (``None`` if it
+    restores none).  The same decisions as running the callback inside :func:`lib.training.fit`
+    on the training run that produced ``values``.
+    """
+    values = [float(v) for v in values]
+    if not values:
+        raise ValueError("values must hold at least one epoch's value, got none")
+    model = _Replay()
+    callback.set_model(model)
+    callback.on_train_begin()
+    epochs = len(values)
+    for epoch, value in enumerate(values):
+        model.t = epoch + 1
+        callback.on_epoch_end(epoch, {monitor: value})
+        if model.stop_training:
+            epochs = epoch + 1
+            break
+    callback.on_train_end()
+    return epochs, model.restored

@@ -201,3 +201,108 @@ def test_early_stopping_in_fit_equals_keras_fit(keras, overfitting_run, kwargs):
     for w, k in zip(model.get_weights(), twin.get_weights()):  # the restored (or last) weights
         np.testing.assert_allclose(w, k, rtol=0, atol=1e-10)
     np.testing.assert_allclose(hist.history["val_loss"], k_hist.history["val_loss"], rtol=1e-6)
+
+
+@given(values=st.lists(grid, min_size=1, max_size=25))
+@settings(max_examples=200, deadline=None)
+def test_patience_0_and_1_stop_at_the_same_epoch(values):
+    # the conventions page says so of Keras: `wait` is incremented before the `wait >= patience` test,
+    # so the first epoch without improvement already exhausts a patience of 1 (this class takes Keras'
+    # decisions on any sequence: test_same_decisions_as_keras_on_any_sequence)
+    zero, one = run(EarlyStopping(patience=0), values, "val_loss"), run(EarlyStopping(patience=1), values, "val_loss")
+    assert (zero["last"], zero["stopped"], zero["best_epoch"]) == (one["last"], one["stopped"], one["best_epoch"])
+
+
+# ------------------------------------------------------------------------------------------------
+# the lecture's algorithms 5-6 (naive) and 5-7 (patience ρ, every q epochs), and replay
+# ------------------------------------------------------------------------------------------------
+from lib.callbacks import NaiveEarlyStopping, PatienceEarlyStopping, replay  # noqa: E402
+
+# validation accuracies of a made-up zig-zag run (error rates 0.5, 0.4, 0.45, 0.3, …)
+ZIGZAG = [0.5, 0.6, 0.55, 0.7, 0.65, 0.66, 0.64, 0.72, 0.7, 0.7, 0.69]
+
+
+def test_naive_stops_at_the_first_rise_and_returns_the_previous_parameters():
+    # e: 0.5, 0.4, 0.45 — e_3 > e_2, so 5-6 stops after 3 epochs and returns θ_2
+    assert replay(NaiveEarlyStopping(), ZIGZAG, "val_accuracy") == (3, 2)
+    # a tie is not a rise (line 6 tests e_{t+1} > e_t): training goes on
+    assert replay(NaiveEarlyStopping(), [0.5, 0.5, 0.6, 0.4], "val_accuracy") == (4, 3)
+    # on a loss, the first value can be anything (e_0 = +∞)
+    assert replay(NaiveEarlyStopping(monitor="val_loss"), [2.0, 1.5, 1.7], "val_loss") == (3, 2)
+
+
+def test_patience_golden_values():
+    # ρ = 2, q = 1: new bests at t = 1, 2, 4 (0.5, 0.6, 0.7); t = 5, 6 (0.65, 0.66) do not beat 0.7,
+    # so j = 1, 2 = ρ: stop after 6 epochs and return θ̂ = θ_4
+    assert replay(PatienceEarlyStopping(2), ZIGZAG, "val_accuracy") == (6, 4)
+    # q = 2 looks only at t = 2, 4, 6, 8, 10: 0.6, 0.7, 0.66, 0.72, 0.7 → never two misses in a row
+    cb = PatienceEarlyStopping(2, every=2)
+    assert replay(cb, ZIGZAG, "val_accuracy") == (11, 8)
+    assert cb.best == pytest.approx(1 - 0.72) and cb.wait == 1 and cb.stopped_epoch == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.integers(0, 16).map(lambda k: k / 16), min_size=1, max_size=30),
+       patience=st.integers(1, 5), accuracy=st.booleans())
+def test_patience_with_q_1_equals_keras_early_stopping_with_restore_best_weights(keras, values, patience, accuracy):
+    monitor = "val_accuracy" if accuracy else "val_loss"
+    if accuracy:
+        values = [v for v in values if v > 0] or [0.5]  # 5-7's ê = 1.0: an accuracy of 0 would never be a best
+    theirs = keras.callbacks.EarlyStopping(monitor=monitor, mode="max" if accuracy else "min", patience=patience,
+                                           restore_best_weights=True)
+    ours = PatienceEarlyStopping(patience, monitor=monitor)
+    assert replay(ours, values, monitor) == replay(theirs, values, monitor)
+    assert ours.t_hat == theirs.best_epoch + 1 and ours.stopped_epoch == theirs.stopped_epoch
+
+
+def test_lecture_callbacks_inside_fit_restore_what_replay_says():
+    from lib.data import load_digits
+    from lib.layers import Dense, Sequential
+    from lib.optimizers import SGD
+    from lib.training import fit
+
+    d = load_digits()
+    X, y = d.X_train[:40], d.y_train[:40]
+
+    def train(callbacks, epochs=40):
+        model = Sequential([Dense(32, activation="relu", seed=0), Dense(10, seed=1)])
+        hist = fit(model, X, y, SGD(0.5), epochs=epochs, batch_size=8, validation_data=(d.X_val, d.y_val),
+                   callbacks=callbacks, seed=3)
+        return model, hist
+
+    _, full = train([])
+    snapshots = []  # the weights after every epoch of the full run
+
+    class Snap(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            snapshots.append(self.model.get_weights())
+
+    train([Snap()])
+    for cb, again in [(NaiveEarlyStopping(), NaiveEarlyStopping()), (PatienceEarlyStopping(3), PatienceEarlyStopping(3)),
+                      (PatienceEarlyStopping(2, every=3), PatienceEarlyStopping(2, every=3))]:
+        epochs, t_hat = replay(again, full.history["val_accuracy"], "val_accuracy")
+        model, hist = train([cb])
+        assert len(hist.epoch) == epochs and cb.t_hat == t_hat > 0
+        for w, s in zip(model.get_weights(), snapshots[t_hat - 1]):  # θ̂ = the weights after t̂ epochs
+            np.testing.assert_array_equal(w, s)
+    assert replay(NaiveEarlyStopping(), full.history["val_accuracy"], "val_accuracy")[0] < 40  # the zig-zag stops it
+
+
+def test_a_never_improving_run_returns_the_initial_parameters():
+    assert replay(PatienceEarlyStopping(2, monitor="val_loss"), [float("inf")] * 5, "val_loss") == (2, 0)
+    # an error equal to e_0 = 1.0 is not a rise (e_1 > e_0 is false): 5-6 moves on to θ_1
+    assert replay(NaiveEarlyStopping(), [0.0], "val_accuracy") == (1, 1)
+
+
+@pytest.mark.parametrize("make,exc,match", [
+    (lambda: PatienceEarlyStopping(0), ValueError, "patience must be a positive integer, got 0"),
+    (lambda: PatienceEarlyStopping(2, every=0), ValueError, "every must be a positive integer, got 0"),
+    (lambda: PatienceEarlyStopping(2.5), TypeError, "patience"),
+    (lambda: NaiveEarlyStopping(monitor="val_f1"), ValueError, "monitor must be 'val_accuracy', 'accuracy', 'val_loss'"),
+    (lambda: replay(NaiveEarlyStopping(), [], "val_accuracy"), ValueError, "values must hold at least one"),
+    (lambda: replay(NaiveEarlyStopping(), [0.5], "val_loss"), ValueError,
+     r"monitor='val_accuracy' is not among the logged quantities \['val_loss'\]"),
+])
+def test_bad_lecture_callback_arguments(make, exc, match):
+    with pytest.raises(exc, match=match):
+        make()

@@ -134,3 +134,100 @@ def test_penalty_leaves_the_weights_unchanged():
     reg(w)
     reg.gradient(w)
     np.testing.assert_array_equal(w, before)
+
+
+# ------------------------------------------------------------------------------------------------
+# the soft threshold, the proximal map and the two steps on a penalized loss (chapter 11)
+# ------------------------------------------------------------------------------------------------
+def test_soft_threshold_golden_values():
+    # |w| ≤ 0.4 → 0; the others move 0.4 towards 0
+    out = regularizers.soft_threshold(np.array([-2.0, -0.5, 0.0, 0.3, 0.4, 1.5]), 0.4)
+    np.testing.assert_allclose(out, [-1.6, -0.1, 0.0, 0.0, 0.0, 1.1], rtol=0, atol=1e-15)
+    assert np.count_nonzero(out) == 3
+
+
+@settings(max_examples=40, deadline=None)
+@given(l1=st.floats(0, 2), l2=st.floats(0, 2), step=st.floats(0.01, 3), seed=st.integers(0, 2**32 - 1))
+def test_proximal_is_the_minimizer_of_its_objective(l1, l2, step, seed):
+    rng = np.random.default_rng(seed)
+    w = rng.normal(scale=2, size=8)
+    reg = regularizers.L1L2(l1, l2)
+    v = reg.proximal(w, step)
+
+    def objective(u):
+        return 0.5 * np.sum((u - w) ** 2, axis=-1) + step * (l1 * np.abs(u).sum(axis=-1) + l2 * (u * u).sum(axis=-1))
+
+    # the objective is separable and strictly convex: v must beat every nearby point, coordinate by coordinate
+    for h in (1e-3, 1e-6):
+        for k in range(8):
+            for sgn in (1, -1):
+                u = v.copy()
+                u[k] += sgn * h
+                assert objective(v) <= objective(u) + 1e-12
+
+
+def test_lecture_weight_decay_factor_is_0_96_for_rho_0_01_and_lambda_2():
+    # (5.23): Θ ← (1 − 2ρλ)Θ − ρ∇J; with ∇J = 0 the step only multiplies by 1 − 2·0.01·2 = 0.96
+    w = np.array([1.0, -3.0, 0.25])
+    out = regularizers.subgradient_step(w, np.zeros(3), 0.01, regularizers.L2(2.0))
+    np.testing.assert_allclose(out, 0.96 * w, rtol=1e-15)
+    g = np.array([0.5, 1.0, -2.0])
+    np.testing.assert_allclose(regularizers.subgradient_step(w, g, 0.01, regularizers.L2(2.0)), 0.96 * w - 0.01 * g,
+                               rtol=1e-15)
+    # (5.34): Θ ← Θ − ρ∇J − ρλ·sign(Θ)
+    np.testing.assert_allclose(regularizers.subgradient_step(w, g, 0.01, regularizers.L1(2.0)),
+                               w - 0.01 * g - 0.02 * np.sign(w), rtol=1e-15)
+
+
+def test_proximal_step_for_l2_divides_where_the_subgradient_step_multiplies():
+    rng = np.random.default_rng(4)
+    w, g = rng.normal(size=5), rng.normal(size=5)
+    lr, lam = 0.1, 0.3
+    prox = regularizers.proximal_step(w, g, lr, regularizers.L2(lam))
+    np.testing.assert_allclose(prox, (w - lr * g) / (1 + 2 * lr * lam), rtol=1e-15)
+
+    def gap(lr):  # the two steps differ by O(α²): ten times smaller α, about 100 times smaller gap
+        return np.abs(regularizers.proximal_step(w, g, lr, regularizers.L2(lam))
+                      - regularizers.subgradient_step(w, g, lr, regularizers.L2(lam))).max()
+
+    assert 80 < gap(lr) / gap(lr / 10) < 120
+
+
+def test_proximal_l1_step_gives_exact_zeros_where_the_sign_step_oscillates():
+    # J(w) = ½(w − 0.05)²: the L1 minimizer with λ = 0.2 is w = 0 exactly
+    reg = regularizers.L1(0.2)
+    w_prox = w_sub = np.array([1.0])
+    for _ in range(200):
+        w_prox = regularizers.proximal_step(w_prox, w_prox - 0.05, 0.3, reg)
+        w_sub = regularizers.subgradient_step(w_sub, w_sub - 0.05, 0.3, reg)
+    assert w_prox[0] == 0.0
+    assert w_sub[0] != 0.0 and abs(w_sub[0]) < 0.3 * 0.2 + 0.3 * 0.05 + 1e-12  # within one step of 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_steps_keep_the_dtype_and_leave_the_input_unchanged(dtype):
+    w = np.random.default_rng(5).normal(size=(3, 2)).astype(dtype)
+    g = np.ones((3, 2), dtype=dtype)
+    before = w.copy()
+    for step in (regularizers.subgradient_step, regularizers.proximal_step):
+        out = step(w, g, 0.1, regularizers.L1L2(0.1, 0.2))
+        assert out.dtype == dtype and out is not w
+    assert regularizers.L1(0.1).proximal(w, 1.0).dtype == dtype
+    np.testing.assert_array_equal(w, before)
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    (lambda: regularizers.soft_threshold(np.ones(2), -0.1), ValueError, "threshold must be a non-negative finite float, got -0.1"),
+    (lambda: regularizers.L1().proximal(np.ones(2), -1.0), ValueError, "step must be a non-negative finite float, got -1.0"),
+    (lambda: regularizers.proximal_step(np.ones(2), np.ones(3), 0.1, regularizers.L1()), ValueError,
+     r"g must have the shape of w \(2,\), got \(3,\)"),
+    (lambda: regularizers.subgradient_step(np.ones(2), np.ones(2), -0.1, regularizers.L1()), ValueError,
+     "learning_rate must be a non-negative float, got -0.1"),
+    (lambda: regularizers.proximal_step(np.ones(2), np.ones(2), 0.1, "l1"), TypeError,
+     "regularizer must be a lib.regularizers object"),
+    (lambda: regularizers.subgradient_step(np.array([1.0, np.nan]), np.ones(2), 0.1, regularizers.L2()), ValueError,
+     "w must contain only finite values, got nan"),
+])
+def test_bad_step_arguments(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
