@@ -351,6 +351,18 @@ def test_a_transform_driven_fit_equals_the_hand_written_loop(digits, make):
     assert not np.array_equal(a.get_weights()[0], c.get_weights()[0])
 
 
+def test_sequential_fit_passes_the_batch_transform_on(digits):
+    X, y = digits.X_train[:64], digits.y_train[:64]
+    a, b = network(), network()
+    ha = a.fit(X, y, optimizers.Adam(0.01), epochs=2, batch_size=16, seed=1, batch_transform=mixup_transform)
+    hb = fit(b, X, y, optimizers.Adam(0.01), epochs=2, batch_size=16, seed=1, batch_transform=mixup_transform)
+    c = network()
+    hc = fit(c, X, y, optimizers.Adam(0.01), epochs=2, batch_size=16, seed=1)
+    assert ha.history == hb.history != hc.history
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_array_equal(p, q)
+
+
 def test_target_distributions_as_y_train_as_their_integer_labels(digits):
     X, y = digits.X_train[:80], digits.y_train[:80]
     a, b = network(), network()
