@@ -56,6 +56,7 @@ from lib.preprocessing import StandardScaler
 from lib.regularizers import soft_threshold
 from lib.schedules import InverseTimeDecay
 from lib.second_order import two_loop_recursion
+from lib.tuning import log_uniform
 from lib.updates import adagrad_update, adam_update, apply_weight_decay, momentum_update, rmsprop_update, sgd_update
 
 __all__ = [
@@ -1354,8 +1355,8 @@ def check_dropout(forward: Callable, backward: Callable, *, verbose: bool = True
 # chapter 13: a log-uniform sampler
 # ----------------------------------------------------------------------------------------------
 def _log_uniform_reference(low, high, size, rng):
-    # 10^r with r uniform on [log10 low, log10 high] (the week-11 notes' "appropriate scale")
-    return 10.0 ** rng.uniform(math.log10(low), math.log10(high), size)
+    # lib.tuning.log_uniform in the exercise's signature: 10^r, r uniform on [log10 low, log10 high]
+    return log_uniform(low, high, size, rng=rng)
 
 
 MISTAKES["log_uniform"] = {

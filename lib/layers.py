@@ -49,7 +49,8 @@ __all__ = [
     "init_weight", "VarianceScaling", "RandomNormal", "RandomUniform", "Orthogonal", "Zeros", "Ones",
     "get_initializer",
     "Layer", "Dense", "Activation", "LeakyReLU", "PReLU", "ELU", "Step", "Maxout",
-    "BatchNormalization", "LayerNormalization", "Dropout", "GaussianNoise",
+    "BatchNormalization", "population_statistics", "fold_batch_norm", "LayerNormalization", "Dropout",
+    "GaussianNoise",
     "Sequential", "from_keras",
 ]
 
@@ -733,8 +734,110 @@ class BatchNormalization(Layer):
         M = x_hat.size // x_hat.shape[-1]
         return (inv_std / M) * (M * dx_hat - dx_hat.sum(axis=axes) - x_hat * (dx_hat * x_hat).sum(axis=axes))
 
+    def inference_affine(self) -> tuple[np.ndarray, np.ndarray]:
+        """The inference pass as one affine map per feature, the lecture's (5.18)::
+
+            z' = a ⊙ z + c,   a = γ / √(σ² + ε),   c = β − a ⊙ μ      (μ, σ² = the moving statistics)
+
+        Returns ``(a, c)``, each of shape ``(n,)`` (γ = 1 if ``scale=False``, β = 0 if ``center=False``)."""
+        if not self.built:
+            raise ValueError("BatchNormalization is not built yet: call forward(x) (or Sequential.build) first")
+        mu, var = self.state["moving_mean"], self.state["moving_variance"]
+        gamma = self.params["gamma"] if self.scale else 1
+        beta = self.params["beta"] if self.center else 0
+        a = gamma / np.sqrt(var + self.dtype.type(self.epsilon))
+        return a.astype(self.dtype, copy=False), (beta - a * mu).astype(self.dtype, copy=False)
+
     def _describe(self):
         return f"momentum={self.momentum}, epsilon={self.epsilon}"
+
+
+def population_statistics(model: Sequential, X, *, unbiased: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The lecture's code 2 (§5.2.6), the "post-processing after optimization": every batch
+    normalization layer's mean and variance over the *whole* training set ``X`` (``N`` samples),
+    stored as its moving statistics for inference (so that (5.18) uses them); returns them as
+    ``[(μ, σ²), …]``, one pair per BN layer, first to last.
+
+    Layers are visited in order and each BN layer's statistics are taken from its input computed
+    with the layers before it in inference mode, the earlier BN layers already on their new
+    statistics (the network that will predict)::
+
+        μ = (1/M) Σ z,   σ² = (1/M) Σ (z − μ)²     (unbiased=True: σ² · M/(M − 1))
+
+    with ``M`` = the number of values per feature (``N``; ``N·p·q`` on ``(N, p, q, c)`` feature maps).
+    If a statistic is not finite, :class:`NonFiniteError` is raised and no layer is changed.
+    """
+    X, unbiased = _check_population_args(model, X, unbiased)
+    bn_layers = [layer for layer in model.layers if isinstance(layer, BatchNormalization)]
+    saved = [layer.get_weights() for layer in bn_layers]
+    statistics, z = [], X
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            for layer in model.layers:
+                if isinstance(layer, BatchNormalization):
+                    axes = tuple(range(z.ndim - 1))          # every axis but the units
+                    M = z.size // z.shape[-1]
+                    mu = z.mean(axis=axes)
+                    var = ((z - mu) ** 2).mean(axis=axes)
+                    if unbiased:
+                        var = var * (M / (M - 1))
+                    if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(var))):
+                        raise NonFiniteError("population_statistics met non-finite statistics; no layer was changed")
+                    layer.state["moving_mean"][...] = mu     # stored for (5.18)
+                    layer.state["moving_variance"][...] = var
+                    statistics.append((mu, var))
+                z = layer.call(z, False)                     # inference mode, on the new statistics
+    except NonFiniteError:
+        for layer, weights in zip(bn_layers, saved):
+            layer.set_weights(weights)
+        raise
+    return statistics
+
+
+def _check_population_args(model, X, unbiased) -> tuple[np.ndarray, bool]:
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a lib.layers.Sequential, got {type(model).__name__}")
+    unbiased = _flag(unbiased, "unbiased")
+    X = model._check_X(X)
+    if unbiased and X.size // X.shape[-1] < 2 and any(isinstance(la, BatchNormalization) for la in model.layers):
+        raise ValueError(f"X must hold at least 2 samples for the unbiased variance, got shape {X.shape}")
+    return X, unbiased
+
+
+def fold_batch_norm(model: Sequential) -> Sequential:
+    """A new :class:`Sequential` for inference in which every ``Dense`` with a linear activation
+    followed by a ``BatchNormalization`` becomes one ``Dense``: the lecture's prediction formula
+    (5.18) folded into the preceding layer's weights.  With ``(a, c)`` of
+    :meth:`BatchNormalization.inference_affine`::
+
+        z' = a ⊙ (x W + b) + c = x W' + b',   W' = W · diag(a),   b' = a ⊙ b + c   (b = 0 without bias)
+
+    The other layers are copied unchanged (a BN after a nonlinearity cannot be folded and stays);
+    the original model is not modified.  Equal to ``model.predict`` up to rounding, not in training.
+    """
+    import copy
+
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a lib.layers.Sequential, got {type(model).__name__}")
+    model._require_built()
+    layers, k = [], 0
+    while k < len(model.layers):
+        layer = model.layers[k]
+        nxt = model.layers[k + 1] if k + 1 < len(model.layers) else None
+        if isinstance(layer, Dense) and layer.activation == "linear" and isinstance(nxt, BatchNormalization):
+            a, c = nxt.inference_affine()
+            folded = Dense(layer.units, activation="linear", use_bias=True)
+            folded.build(layer.input_shape, layer.dtype)
+            folded.params["kernel"][...] = layer.params["kernel"] * a
+            folded.params["bias"][...] = (layer.params["bias"] * a if layer.use_bias else 0) + c
+            layers.append(folded)
+            k += 2
+        else:
+            layers.append(copy.deepcopy(layer))
+            k += 1
+    new = Sequential(layers, label_smoothing=model.label_smoothing)
+    new.build(model.input_shape, dtype=model.dtype)
+    return new
 
 
 class LayerNormalization(Layer):

@@ -35,6 +35,9 @@ METHOD_COLORS = {
     "AdamW": "#AA4499",
     "Nadam": "#44AA99",
     "Newton": "#999933",
+    "CG": "#CC6677",
+    "BFGS": "#117733",
+    "L-BFGS": "#332288",
     "tf.keras": "#777777",
 }
 

@@ -3,10 +3,10 @@
 The university lecture §5.6 ("2차 미분을 이용한 방법") improves on gradient descent with curvature:
 
 * Newton's method (§5.6.1): the quadratic model ``J(w + δ) ≈ J(w) + ∇Jᵀδ + ½ δᵀHδ`` (5.37) is
-  minimised by ``δ = −H⁻¹∇J`` (5.39); algorithm 5-10 repeats ``θ ← θ + δ``.  :func:`newton` adds
-  what makes it work away from a quadratic bowl: a line search (the full step ``ε = 1`` is tried
-  first) and a Hessian modification where ``H`` is not positive definite.  :func:`newton_cg` solves
-  ``Hδ = −∇J`` with conjugate gradient, using only Hessian-vector products.
+  minimised by ``δ = −H⁻¹∇J`` (5.39); algorithm 5-10 repeats ``w ← w + δ`` (the lecture's θ).
+  :func:`newton` adds what makes it work away from a quadratic bowl: a line search (the full step
+  ``ε = 1`` is tried first) and a Hessian modification where ``H`` is not positive definite.
+  :func:`newton_cg` solves ``Hδ = −∇J`` with conjugate gradient, using only Hessian-vector products.
 * Line search (§5.6.2, figure 5-33): :func:`exact_line_search` (quadratics),
   :func:`backtracking_line_search` (Armijo) and :func:`wolfe_line_search` (strong Wolfe).
 * Conjugate gradient (§5.6.2): :func:`conjugate_gradient` solves ``Aw = b`` for a symmetric positive
@@ -21,7 +21,8 @@ Every minimiser returns an :class:`OptimizeResult` (``x``, ``fun``, ``nit``, ``n
 ``path`` of shape ``(nit + 1, n)`` with ``x0`` first, ``success``, ``message``), like SciPy's.  The
 public functions check their arguments and wrap a kernel (``_newton``, ``_linear_cg``, …) that reads
 like the lecture's algorithm.  Computation is in float64; ``x`` and ``path`` come back in ``x0``'s
-dtype.  ``m`` below is the number of parameters, as in the lecture's O(m³).
+dtype.  ``n`` below is the number of parameters (the lecture writes m, as in O(m³); the book keeps m
+for the mini-batch size).
 """
 
 from __future__ import annotations
@@ -301,7 +302,7 @@ def wolfe_line_search(fun: Callable, grad: Callable, x, p, *, c1: float = 1e-4, 
 # Newton's method (§5.6.1)
 # ----------------------------------------------------------------------------------------------
 def newton_direction(g, H) -> np.ndarray:
-    """δ = −H⁻¹∇J, eq. (5.39), by solving ``Hδ = −g`` (an O(m³) factorisation; never forms H⁻¹)."""
+    """δ = −H⁻¹∇J, eq. (5.39), by solving ``Hδ = −g`` (an O(n³) factorisation; never forms H⁻¹)."""
     return -np.linalg.solve(H, g)
 
 
@@ -316,7 +317,7 @@ def modify_hessian(H, delta: float = 1e-8) -> np.ndarray:
 
 
 def _newton(c: _Counted, w, *, tol, max_iter, line_search, modify):
-    """Algorithm 5-10: repeat δ = −H⁻¹∇J (5.39), θ ← θ + εδ, until ‖∇J‖ ≤ tol."""
+    """Algorithm 5-10: repeat δ = −H⁻¹∇J (5.39), w ← w + εδ, until ‖∇J‖ ≤ tol."""
     J, g = c.f(w), c.g(w)
     path = [w.copy()]
     for t in range(1, max_iter + 1):
@@ -331,7 +332,7 @@ def _newton(c: _Counted, w, *, tol, max_iter, line_search, modify):
             eps, J_new = _backtracking(lambda e: c.f(w + e * delta), J, float(g @ delta))
             if eps is None:
                 return w, J, g, path, t - 1, "line search failed: no decrease along δ"
-        w = w + eps * delta                            # θ ← θ + εδ
+        w = w + eps * delta                            # w ← w + εδ
         J, g = (J_new if line_search else c.f(w)), c.g(w)
         path.append(w.copy())
     return w, J, g, path, max_iter, None
@@ -339,7 +340,7 @@ def _newton(c: _Counted, w, *, tol, max_iter, line_search, modify):
 
 def newton(fun: Callable, x0, *, grad: Callable, hess: Callable, tol: float = 1e-8, max_iter: int = 100,
            line_search: bool = True, modify: bool = True) -> OptimizeResult:
-    """Newton's method, algorithm 5-10: ``δ = −H⁻¹∇J`` (5.39), ``θ ← θ + εδ``.
+    """Newton's method, algorithm 5-10: ``δ = −H⁻¹∇J`` (5.39), ``w ← w + εδ``.
 
     ``line_search=True`` tries the full step ``ε = 1`` and halves it until Armijo's sufficient
     decrease holds (so near the minimum every step is the pure Newton step and convergence is
@@ -515,7 +516,7 @@ _READINGS = ("intended", "as printed")
 
 def _nonlinear_cg(c: _Counted, w, *, beta_rule, q, reading, tol, max_iter, c2):
     """Algorithm 5-11: p_t = −g_t + β_t p_{t−1} (5.41), β_t from (5.42)/(5.43), reset every q steps;
-    a strong Wolfe line search for ε̂ along p_t, then Θ_{t+1} = Θ_t + ε̂ p_t."""
+    a strong Wolfe line search for ε̂ along p_t, then w_{t+1} = w_t + ε̂ p_t."""
     J, g = c.f(w), c.g(w)
     p, g_prev = np.zeros_like(w), None                 # line 1: p₀ = 0
     path = [w.copy()]
@@ -584,7 +585,7 @@ def bfgs_update(M, s, y) -> np.ndarray:
     """
     rho = 1.0 / float(y @ s)
     My = M @ y
-    # expanded form of (I − ρsyᵀ) M (I − ρysᵀ) + ρssᵀ (M symmetric), O(m²) instead of O(m³)
+    # expanded form of (I − ρsyᵀ) M (I − ρysᵀ) + ρssᵀ (M symmetric), O(n²) instead of O(n³)
     return M - rho * (np.outer(s, My) + np.outer(My, s)) + (rho * rho * float(y @ My) + rho) * np.outer(s, s)
 
 
@@ -616,7 +617,7 @@ def bfgs(fun: Callable, x0, *, grad: Callable, tol: float = 1e-8, max_iter: int 
 
     ``M`` starts as ``I`` and is rescaled to ``(yᵀs / yᵀy) I`` before the first update (Nocedal &
     Wright (6.20)); a strong Wolfe line search (``c₁ = 10⁻⁴``, ``c₂ = 0.9``) guarantees ``yᵀs > 0``.
-    Stores the full ``m × m`` matrix ``M``: O(m²) memory and time per step.  ``hess_inv`` is the last ``M``.
+    Stores the full ``n × n`` matrix ``M``: O(n²) memory and time per step.  ``hess_inv`` is the last ``M``.
     """
     _check_callable(fun, "fun", "x -> J(x)")
     _check_callable(grad, "grad", "x -> ∇J(x)")
@@ -629,9 +630,9 @@ def bfgs(fun: Callable, x0, *, grad: Callable, tol: float = 1e-8, max_iter: int 
 
 
 def two_loop_recursion(g, S, Y) -> np.ndarray:
-    """``M g`` for the L-BFGS matrix ``M`` defined by the pairs ``(s_i, y_i)``, oldest first, in O(mk).
+    """``M g`` for the L-BFGS matrix ``M`` defined by the pairs ``(s_i, y_i)``, oldest first, in O(nk).
 
-    ``S`` and ``Y`` are sequences (or ``(k, m)`` arrays) of the last ``k`` steps and gradient
+    ``S`` and ``Y`` are sequences (or ``(k, n)`` arrays) of the last ``k`` steps and gradient
     differences; the initial matrix is ``γI`` with ``γ = sᵀy / yᵀy`` of the newest pair (``I`` if
     there is none).  The L-BFGS direction is ``−two_loop_recursion(g, S, Y)``.
     """
@@ -669,7 +670,7 @@ def _lbfgs(c: _Counted, w, *, memory, tol, max_iter):
         if float(y @ s) > 1e-12 * float(np.linalg.norm(s) * np.linalg.norm(y)):   # keep only curvature pairs
             S.append(s)
             Y.append(y)
-            if len(S) > memory:                        # memory k: O(mk) numbers
+            if len(S) > memory:                        # memory k: O(nk) numbers
                 S.pop(0)
                 Y.pop(0)
         w, J, g = w + s, J_new, g_new
@@ -681,7 +682,7 @@ def lbfgs(fun: Callable, x0, *, grad: Callable, memory: int = 10, tol: float = 1
           max_iter: int = 1000) -> OptimizeResult:
     """Limited-memory BFGS: BFGS' direction from the last ``memory`` pairs ``(s, y)`` only.
 
-    Stores ``2·memory`` vectors (O(mk) memory instead of BFGS' O(m²)); the direction costs O(mk)
+    Stores ``2·memory`` vectors (O(nk) memory instead of BFGS' O(n²)); the direction costs O(nk)
     (:func:`two_loop_recursion`).  The first step has length ``min(1, 1/‖∇J‖)``; afterwards ``ε = 1``
     is tried first in a strong Wolfe line search (``c₁ = 10⁻⁴``, ``c₂ = 0.9``).
     """

@@ -768,3 +768,138 @@ def test_dense_on_3d_inputs_acts_on_the_last_axis_as_keras(tf, keras, dtype):
     for training in (True, False):
         X = rng.normal(size=(4, 5, 6)).astype(dtype)
         compare_layer(tf, ours, theirs, X, rng.normal(size=(4, 5, 3)).astype(dtype), training, dtype, rng)
+
+
+# ================================================================================================
+# chapter 10 (issue 11): population statistics after training (lecture's code 2) and folding (5.18)
+# ================================================================================================
+from lib.layers import fold_batch_norm, population_statistics  # noqa: E402
+
+
+def bn_network(seed: int = 0, dtype=np.float64) -> tuple[Sequential, np.ndarray]:
+    """Dense(linear) → BN → tanh → Dense(linear, no bias) → BN → relu → BN → Dense, with random γ, β
+    and moving statistics, built on a batch whose features are far from mean 0 / variance 1."""
+    rng = np.random.default_rng(seed)
+    net = Sequential([Dense(5, seed=1), BatchNormalization(), Activation("tanh"),
+                      Dense(4, use_bias=False, seed=2), BatchNormalization(epsilon=0.1), Activation("relu"),
+                      BatchNormalization(center=False), Dense(3, seed=3)])
+    X = (rng.normal(size=(40, 6)) * 3 + 2).astype(dtype)
+    net.build(X)
+    for layer in net.layers:
+        for w in (*layer.params.values(), *layer.state.values()):
+            w[...] = rng.uniform(0.5, 1.5, size=w.shape) if w is layer.state.get("moving_variance") else rng.normal(size=w.shape)
+    return net, X
+
+
+def test_population_statistics_are_code_2_over_the_whole_set_layer_after_layer():
+    net, X = bn_network()
+    stats_ = population_statistics(net, X)
+    assert len(stats_) == 3
+    # by hand: each BN's input computed with the layers before it in inference mode, earlier BNs on new stats
+    z = X
+    for layer in net.layers:
+        if isinstance(layer, BatchNormalization):
+            mu, var = z.mean(axis=0), z.var(axis=0)
+            k = [la for la in net.layers if isinstance(la, BatchNormalization)].index(layer)
+            np.testing.assert_allclose(stats_[k][0], mu, rtol=1e-13, atol=1e-14)
+            np.testing.assert_allclose(stats_[k][1], var, rtol=1e-13, atol=1e-14)
+            np.testing.assert_array_equal(layer.state["moving_mean"], stats_[k][0])
+            np.testing.assert_array_equal(layer.state["moving_variance"], stats_[k][1])
+            z = (z - mu) / np.sqrt(var + layer.epsilon) * layer.params.get("gamma", 1) + layer.params.get("beta", 0)
+        else:
+            z = layer.forward(z)
+    # in inference mode the first BN's output now has mean β and variance γ²σ²/(σ² + ε) over X
+    bn = net.layers[1]
+    out = bn.forward(net.layers[0].forward(X))
+    np.testing.assert_allclose(out.mean(axis=0), bn.params["beta"], atol=1e-12)
+    np.testing.assert_allclose(out.var(axis=0), bn.params["gamma"] ** 2 * stats_[0][1] / (stats_[0][1] + bn.epsilon), rtol=1e-12)
+
+
+def test_population_statistics_unbiased_is_biased_times_N_over_N_minus_1():
+    net, X = bn_network(seed=1)
+    biased = [v.copy() for _, v in population_statistics(net, X)]
+    unbiased = [v for _, v in population_statistics(net, X, unbiased=True)]
+    # the first BN's input does not depend on the statistics: exactly the factor N/(N − 1)
+    np.testing.assert_allclose(unbiased[0], biased[0] * 40 / 39, rtol=1e-14)
+    assert not np.allclose(unbiased[1], biased[1] * 40 / 39, rtol=1e-6)  # later inputs moved with the first BN's stats
+
+
+def test_population_statistics_bad_input_and_non_finite_leave_the_model_unchanged():
+    net, X = bn_network(seed=3)
+    before = net.get_weights()
+    with pytest.raises(TypeError, match="model must be a lib.layers.Sequential"):
+        population_statistics(BatchNormalization(), X)
+    with pytest.raises(TypeError, match="unbiased must be True or False"):
+        population_statistics(net, X, unbiased=1)
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        population_statistics(net, X[:1], unbiased=True)
+    with pytest.raises(ValueError, match=r"X must have shape \(m, 6\)"):
+        population_statistics(net, X[:, :5])
+    net.layers[3].params["kernel"][:, 0] = 1e308  # the second BN's input overflows to inf
+    with pytest.raises(NonFiniteError, match="no layer was changed"):
+        population_statistics(net, X)
+    net.layers[3].params["kernel"][:, 0] = before[6][:, 0]
+    for a, b in zip(net.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_folding_5_18_into_the_dense_layers_predicts_as_the_network(dtype):
+    net, X = bn_network(seed=4, dtype=dtype)
+    population_statistics(net, X)
+    folded = fold_batch_norm(net)
+    kinds = [type(la).__name__ for la in folded.layers]
+    # the two Dense(linear) → BN pairs are folded; the BN after relu stays
+    assert kinds == ["Dense", "Activation", "Dense", "Activation", "BatchNormalization", "Dense"]
+    rtol = 1e-12 if dtype == np.float64 else 2e-5
+    np.testing.assert_allclose(folded.predict(X), net.predict(X), rtol=rtol, atol=rtol)
+    assert folded.dtype == np.dtype(dtype) and folded.predict(X).dtype == np.dtype(dtype)
+    # (5.18) by hand for the first layer: W' = W·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β
+    d, bn = net.layers[0], net.layers[1]
+    a = bn.params["gamma"] / np.sqrt(bn.state["moving_variance"] + dtype(bn.epsilon))
+    np.testing.assert_allclose(folded.layers[0].params["kernel"], d.params["kernel"] * a, rtol=rtol)
+    np.testing.assert_allclose(folded.layers[0].params["bias"],
+                               (d.params["bias"] - bn.state["moving_mean"]) * a + bn.params["beta"], rtol=rtol, atol=rtol)
+    # the original is untouched and independent of the copy
+    folded.layers[-1].params["kernel"][...] = 0
+    assert not np.all(net.layers[-1].params["kernel"] == 0)
+
+
+def test_folding_does_not_fold_training_mode_or_nonlinear_dense_and_rejects_bad_models():
+    net = Sequential([Dense(4, "relu", seed=0), BatchNormalization(), Dense(3, seed=1)])
+    with pytest.raises(ValueError, match="not built"):
+        fold_batch_norm(net)
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    net.build(X)
+    assert [type(la).__name__ for la in fold_batch_norm(net).layers] == ["Dense", "BatchNormalization", "Dense"]
+    with pytest.raises(TypeError, match="model must be"):
+        fold_batch_norm([Dense(3)])
+    with pytest.raises(ValueError, match="not built"):
+        BatchNormalization().inference_affine()
+    # in training mode the batch statistics are used: the folded network is an inference-only twin
+    net2, X2 = bn_network(seed=5)
+    assert not np.allclose(fold_batch_norm(net2).forward(X2, training=True), net2.forward(X2, training=True))
+
+
+@pytest.mark.parametrize("center, scale", [(True, True), (False, True), (True, False), (False, False)])
+def test_inference_affine_is_the_inference_pass_5_18(center, scale):
+    rng = np.random.default_rng(6)
+    bn = BatchNormalization(epsilon=0.05, center=center, scale=scale)
+    x = rng.normal(size=(7, 4)) * 2 + 1
+    bn.build(x.shape, x.dtype)
+    for w in (*bn.params.values(), bn.state["moving_mean"]):
+        w[...] = rng.normal(size=w.shape)
+    bn.state["moving_variance"][...] = rng.uniform(0.1, 3, size=4)
+    a, c = bn.inference_affine()
+    np.testing.assert_allclose(bn.forward(x), a * x + c, rtol=1e-13, atol=1e-13)
+
+
+def test_population_statistics_without_batch_norm_layers_changes_nothing():
+    net = Sequential([Dense(4, "tanh", seed=0), Dense(3, seed=1)])
+    X = np.random.default_rng(7).normal(size=(5, 2))
+    net.build(X)
+    before = net.get_weights()
+    assert population_statistics(net, X) == []
+    assert population_statistics(net, X[:1], unbiased=True) == []  # no BN: one sample is enough
+    for a, b in zip(net.get_weights(), before):
+        np.testing.assert_array_equal(a, b)

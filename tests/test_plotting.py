@@ -51,6 +51,15 @@ def test_style_and_method_colors():
         method_color(3)
 
 
+def test_every_method_has_its_own_colour():
+    # "SGD" is another name for "GD"; every other method has a colour no other method has
+    distinct = {name: color.lower() for name, color in METHOD_COLORS.items() if name != "SGD"}
+    assert METHOD_COLORS["SGD"] == METHOD_COLORS["GD"]
+    assert len(set(distinct.values())) == len(distinct), distinct
+    for name in ("Newton", "CG", "BFGS", "L-BFGS"):  # the second-order methods of chapter 14
+        assert method_color(name) == METHOD_COLORS[name] != "#777777"
+
+
 def test_plot_contours_draws_log_spaced_levels_above_the_minimum_and_marks_it():
     L = landscapes.lecture_quadratic()
     ax = plot_contours(L, levels=12)
