@@ -1,5 +1,5 @@
-"""Data augmentation: translations and rotations of small images, mixup and CutMix, and training on
-freshly transformed mini-batches.
+"""Data augmentation: translations and rotations of small images, mixup and CutMix — mini-batch
+transforms for ``lib.training.fit(…, batch_transform=…)``, which trains on freshly transformed batches.
 
 Mirrors the university lecture "5. 딥러닝 최적화", §5.4.3 데이터 확대 (affine transformations of
 handwritten digits: translation, rotation, reflection; Krizhevsky's crops at prediction time) and the
@@ -26,10 +26,8 @@ import numpy as np
 from scipy import ndimage
 
 from lib import checks
-from lib.layers import Sequential
-from lib.losses import softmax
 
-__all__ = ["affine", "translate", "rotate", "random_affine", "mixup", "cutmix", "fit_transformed"]
+__all__ = ["affine", "translate", "rotate", "random_affine", "mixup", "cutmix"]
 
 
 def _images(x, shape, name: str = "images") -> tuple[np.ndarray, tuple[int, ...]]:
@@ -159,80 +157,3 @@ def cutmix(x, t, *, alpha: float = 1.0, shape: tuple[int, int] | None = None, se
     kept = 1 - (y1 - y0) * (x1 - x0) / (h * w)                 # λ': the fraction of the image still x_i
     t_mix = t.dtype.type(kept) * t + t.dtype.type(1 - kept) * t[perm]
     return mixed.reshape(out_shape), t_mix
-
-
-# ------------------------------------------------------------------------------------------------
-# training on transformed mini-batches
-# ------------------------------------------------------------------------------------------------
-def _soft_loss_and_grads(model: Sequential, xb: np.ndarray, tb: np.ndarray) -> float:
-    """Forward and backward on soft targets (with the model's label smoothing, as Sequential's loss)::
-
-        s = forward(x),  t' = (1 − ls) t + ls/c,  J = −Σ t' log softmax(s) / m + Ω,  δ = (softmax(s) − t')/m
-    """
-    s = model.forward(xb, training=True)
-    m, c = s.shape
-    ls = model.label_smoothing
-    t = (1 - ls) * tb + ls / c if ls else tb
-    p = softmax(s)
-    loss = float(-(t * np.log(np.maximum(p, np.finfo(p.dtype).tiny))).sum() / m) + model.penalty()
-    delta = ((p - t) / m).astype(s.dtype)
-    for layer in reversed(model.layers):
-        delta = layer.backward(delta)
-    return loss
-
-
-def _soft_step(model: Sequential, optimizer, xb: np.ndarray, tb: np.ndarray) -> float:
-    """One update: the gradient at ``optimizer.lookahead(w)`` (w itself, Nesterov's point, noisy
-    weights …), then ``optimizer.step`` on ``w``; returns the mini-batch loss."""
-    params = model.params
-    lookahead = getattr(optimizer, "lookahead", None)
-    point = params if lookahead is None else lookahead(params)
-    saved = None
-    if point is not params:
-        saved = [p.copy() for p in params]
-        for p, q in zip(params, point):
-            p[...] = q
-    try:
-        loss = _soft_loss_and_grads(model, xb, tb)
-    finally:
-        if saved is not None:
-            for p, v in zip(params, saved):
-                p[...] = v
-    optimizer.step(params, model.grads)
-    return loss
-
-
-def fit_transformed(model: Sequential, X, y, optimizer, *, epochs: int, batch_size: int, transform=None,
-                    seed=0) -> np.ndarray:
-    """Mini-batch training where every mini-batch is transformed afresh before its step::
-
-        for each epoch, for each mini-batch (x_b, t_b) of a fresh permutation (t_b one-hot):
-            x_b, t_b ← transform(x_b, t_b, rng)      augmentation, mixup, CutMix … (None: as it is)
-            w̃ = optimizer.lookahead(w)              where the gradient is taken (w itself for most)
-            w ← optimizer.step(w, ∇J(w̃; x_b, t_b))  soft-target cross-entropy + penalties
-
-    Returns the mean training loss of every epoch (on the transformed batches).  Without a transform
-    it trains exactly as :func:`lib.training.fit` (same batches, same updates)."""
-    if not isinstance(model, Sequential):
-        raise TypeError(f"model must be a lib.layers.Sequential, got {type(model).__name__}")
-    X = checks.check_finite(checks.float_array(X, "X"), "X")
-    epochs = checks.check_int(epochs, "epochs", "[1, inf)")
-    batch_size = checks.check_int(batch_size, "batch_size", "[1, inf)")
-    if transform is not None and not callable(transform):
-        raise TypeError(f"transform must be a callable (x, t, rng) -> (x, t) or None, got {transform!r}")
-    model.build(X)
-    y = checks.check_labels(y, model.n_classes, len(X))
-    T = np.eye(model.n_classes, dtype=model.dtype)[y]
-    X = X.astype(model.dtype, copy=False)
-    rng = checks.as_generator(seed)
-    losses = np.zeros(epochs)
-    for epoch in range(epochs):
-        order, total = rng.permutation(len(X)), 0.0
-        for start in range(0, len(X), batch_size):
-            idx = order[start:start + batch_size]
-            xb, tb = X[idx], T[idx]
-            if transform is not None:
-                xb, tb = transform(xb, tb, rng)
-            total += _soft_step(model, optimizer, xb.astype(model.dtype, copy=False), tb) * len(idx)
-        losses[epoch] = total / len(X)
-    return losses

@@ -48,6 +48,7 @@ __all__ = [
     "float_array",
     "check_finite",
     "check_labels",
+    "check_targets",
 ]
 
 
@@ -248,3 +249,33 @@ def check_labels(y: Any, n_classes: int, n_samples: int, name: str = "y") -> np.
         bad = a[out_of_range][0].item()
         raise ValueError(f"{name} must hold class labels in [0, {n_classes}), got {bad!r}")
     return a.astype(np.int64)
+
+
+def check_targets(y: Any, n_classes: int, n_samples: int, dtype, name: str = "y") -> np.ndarray:
+    """The targets of ``n_samples`` samples as rows of class probabilities ``(n_samples, n_classes)`` in ``dtype``.
+
+    ``y`` is either integer class labels ``(n_samples,)`` (:func:`check_labels`; returned one-hot)
+    or target distributions ``(n_samples, n_classes)``: one-hot, smoothed, mixup or CutMix rows of
+    finite non-negative numbers, each summing to 1 (to ``√ε`` of ``y``'s float type, so float32
+    mixing round-off passes); ``n_samples = -1`` accepts any number of rows.
+    """
+    try:
+        a = np.asarray(y)
+    except (TypeError, ValueError) as exc:  # ragged nested lists, ...
+        raise TypeError(f"{name} must be integer class labels or target distributions, got {type(y).__name__}: {exc}") from None
+    rows = n_samples if n_samples >= 0 else "m"
+    wanted = f"integer labels ({rows},) or target distributions ({rows}, {n_classes}) (rows of class probabilities)"
+    if a.ndim == 1:
+        return np.eye(n_classes, dtype=dtype)[check_labels(a, n_classes, n_samples, name)]
+    if a.ndim != 2 or (n_samples >= 0 and a.shape[0] != n_samples) or a.shape[1] != n_classes:
+        raise ValueError(f"{name} must be {wanted}, got shape {a.shape}")
+    t = float_array(a, name)
+    if np.any(t < 0):
+        raise ValueError(f"{name} must hold non-negative class probabilities, got {t[t < 0][0].item()!r}")
+    sums = t.sum(axis=1)
+    off = np.abs(sums - 1) > math.sqrt(np.finfo(t.dtype).eps)
+    if np.any(off):
+        row = int(np.flatnonzero(off)[0])
+        raise ValueError(f"{name} must hold target distributions whose rows sum to 1, "
+                         f"got row {row} summing to {sums[row].item()!r}")
+    return t.astype(dtype, copy=False)

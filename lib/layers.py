@@ -41,7 +41,7 @@ import numpy as np
 from scipy.special import erfc
 
 from lib import regularizers as _regularizers
-from lib.checks import as_generator, check_finite, check_labels, real_array
+from lib.checks import as_generator, check_finite, check_targets, real_array
 from lib.losses import sigmoid
 
 __all__ = [
@@ -954,7 +954,10 @@ class Sequential:
 
     which is Keras' ``SparseCategoricalCrossentropy(from_logits=True)`` (``ls = 0``) and
     ``CategoricalCrossentropy(from_logits=True, label_smoothing=ls)`` on one-hot targets, with
-    ``model.losses`` added.  Labels ``y`` are integer class ids in ``[0, c)``.
+    ``model.losses`` added.  The targets ``y`` are integer class ids in ``[0, c)`` (``(m,)``,
+    taken as one-hot rows) or target distributions ``(m, c)``: rows of non-negative numbers summing
+    to 1 (one-hot, smoothed, mixup or CutMix targets), smoothed again if ``ls > 0``, as Keras'
+    ``CategoricalCrossentropy`` smooths whatever targets it gets.
 
     * ``params``: the trainable arrays themselves (an optimizer updates them in place), in the
       order of Keras' ``model.trainable_variables``; ``loss_and_grads`` returns gradients aligned
@@ -1093,22 +1096,23 @@ class Sequential:
                 a = layer.call(a, training)
         return a
 
-    def _loss(self, s: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """``(J without penalties, δ = ∂J/∂s)`` of the (smoothed) softmax cross-entropy."""
+    def _loss(self, s: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+        """``(J without penalties, δ = ∂J/∂s)`` of the softmax cross-entropy against the targets ``t``
+        (rows of class probabilities), smoothed to ``t' = (1 − ls)·t + ls/c``."""
         m, c = s.shape
-        rows = np.arange(m)
         with np.errstate(over="ignore", invalid="ignore"):
             shifted = s - s.max(axis=1, keepdims=True)
-            logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-            delta = np.exp(logp)  # δ = (softmax(s) − t) / m
+            logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # log softmax(s)
+            t_logp = np.where(t > 0, t * logp, 0)  # t log softmax(s), with 0·log 0 = 0
+            delta = np.exp(logp)  # δ = (softmax(s) − t') / m
             if self.label_smoothing == 0:
-                e = -logp[rows, y]
-                delta[rows, y] -= 1
-            else:
+                e = -t_logp.sum(axis=1)  # −Σ_j t_j log softmax(s)_j
+                delta -= t
+            else:  # −Σ_j t'_j log softmax(s)_j with t' = (1 − ls)·t + ls/c, term by term
                 ls = self.label_smoothing
-                e = -(1 - ls) * logp[rows, y] - (ls / c) * logp.sum(axis=1)
+                e = -(1 - ls) * t_logp.sum(axis=1) - (ls / c) * logp.sum(axis=1)
                 delta -= s.dtype.type(ls / c)
-                delta[rows, y] -= s.dtype.type(1 - ls)
+                delta -= s.dtype.type(1 - ls) * t
             delta /= m
         return float(e.mean()), delta
 
@@ -1122,15 +1126,15 @@ class Sequential:
         return self.forward(X, training=False)
 
     def loss_and_grads(self, X, y, training: bool = True) -> tuple[float, list[np.ndarray]]:
-        """``(J, [∂J/∂p for p in params])`` on the batch ``(X, y)`` by backpropagation; ``J``
-        includes label smoothing and the penalties.  If the weights diverged, ``J`` is inf/NaN
-        (the input is checked, the weights are not); a BN layer meeting inf/NaN raises
-        :class:`NonFiniteError` instead and changes nothing."""
+        """``(J, [∂J/∂p for p in params])`` on the batch ``(X, y)`` by backpropagation; ``y`` integer
+        labels ``(m,)`` or target distributions ``(m, c)``; ``J`` includes label smoothing and the
+        penalties.  If the weights diverged, ``J`` is inf/NaN (the input is checked, the weights are
+        not); a BN layer meeting inf/NaN raises :class:`NonFiniteError` instead and changes nothing."""
         X = self._check_X(X)
-        y = check_labels(y, self.n_classes, X.shape[0])
+        t = check_targets(y, self.n_classes, X.shape[0], self.dtype)
         s = self._forward(X, _flag(training, "training"))
         self.last_logits = s  # this pass's logits (lib.training.fit's running accuracy)
-        J, delta = self._loss(s, y)
+        J, delta = self._loss(s, t)
         with np.errstate(over="ignore", invalid="ignore"):
             for layer in reversed(self.layers[1:]):
                 delta = layer.backprop(delta)
@@ -1140,20 +1144,21 @@ class Sequential:
 
     def evaluate(self, X, y) -> tuple[float, float]:
         """``(loss, accuracy)`` in inference mode: ``J`` (label smoothing and penalties included, as
-        Keras' ``evaluate``) and the fraction of samples whose largest logit is the label."""
+        Keras' ``evaluate``) and the fraction of samples whose largest logit is the label (for
+        target distributions: their largest target, as Keras' ``categorical_accuracy``)."""
         X = self._check_X(X)
-        y = check_labels(y, self.n_classes, X.shape[0])
+        t = check_targets(y, self.n_classes, X.shape[0], self.dtype)
         s = self._forward(X, False)
-        J, _ = self._loss(s, y)
-        return J + self.penalty(), float(np.mean(np.argmax(s, axis=1) == y))
+        J, _ = self._loss(s, t)
+        return J + self.penalty(), float(np.mean(np.argmax(s, axis=1) == np.argmax(t, axis=1)))
 
     def fit(self, X, y, optimizer, *, epochs: int, batch_size: int, validation_data=None, callbacks=(),
-            shuffle: bool = True, seed=0):
+            shuffle: bool = True, seed=0, batch_transform=None):
         """Mini-batch training; see :func:`lib.training.fit`."""
         from lib.training import fit
 
         return fit(self, X, y, optimizer, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
-                   callbacks=callbacks, shuffle=shuffle, seed=seed)
+                   callbacks=callbacks, shuffle=shuffle, seed=seed, batch_transform=batch_transform)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -4,10 +4,11 @@ The loop (university lecture §5.2: algorithm 5-1 applied to mini-batches; week-
 is one pass over the shuffled training set, cut into ``⌈N / m⌉`` mini-batches, the last one smaller)::
 
     for epoch = 0 … epochs − 1:
-        for each mini-batch (X_b, y_b) of a fresh permutation of the N samples:
-            w̃ = optimizer.lookahead(w)            the point where the gradient is taken (w itself, or
-                                                   Nesterov's look-ahead point)
-            J_b, g = ∇J(w̃; X_b, y_b)              forward and backward pass, with the penalties
+        for each mini-batch (X_b, t_b) of a fresh permutation of the N samples (t_b: one-hot targets):
+            X_b, t_b ← batch_transform(X_b, t_b, rng)   augmentation, mixup, CutMix … (if one is given)
+            w̃ = optimizer.lookahead(w)            the point where the gradient is taken (w itself,
+                                                   Nesterov's look-ahead point, noisy weights …)
+            J_b, g = ∇J(w̃; X_b, t_b)              forward and backward pass, with the penalties
             w ← optimizer.step(w, g)               the update rule of the chapter's optimizer
         logs = {loss: mean of J_b over the epoch's samples, accuracy: fraction of the epoch's
                 samples classified right by the forward passes above, val_loss, val_accuracy: the
@@ -18,14 +19,17 @@ What ``history.history["loss"]`` means is what Keras logs: not the loss of the w
 the epoch but the running mean of the mini-batch losses (each weighted by its number of samples, so
 the smaller last batch counts less), computed during the epoch while the weights move; likewise
 ``accuracy`` uses each batch's predictions *before* its update, in training mode (dropout on).
-``val_loss`` and ``val_accuracy`` are computed after the epoch, in inference mode.
+``val_loss`` and ``val_accuracy`` are computed after the epoch, in inference mode.  With a
+``batch_transform`` both running means are over the *transformed* batches: ``loss`` is the mean of
+their losses, ``accuracy`` the fraction whose largest logit is the largest (transformed) target —
+for mixup and CutMix the class with the larger share, as Keras' ``categorical_accuracy`` counts it.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -121,9 +125,10 @@ def _learning_rate(optimizer) -> float:
         return math.nan
 
 
-def _fit(model, X: np.ndarray, y: np.ndarray, optimizer, epochs: int, batch_size: int, validation_data,
-         callbacks: list[Callback], shuffle: bool, rng: np.random.Generator, history: History) -> History:
-    """The training loop of :func:`fit`, on checked arguments."""
+def _fit(model, X: np.ndarray, T: np.ndarray, optimizer, epochs: int, batch_size: int, validation_data,
+         callbacks: list[Callback], shuffle: bool, rng: np.random.Generator, history: History,
+         batch_transform=None) -> History:
+    """The training loop of :func:`fit`, on checked arguments (``T``: the targets, one row per sample)."""
     params = model.params
     batch_hooks = [cb for cb in callbacks if _overrides(cb, "on_train_batch_begin", "on_train_batch_end")]
     iteration_loss, epoch_time = [], []
@@ -137,17 +142,19 @@ def _fit(model, X: np.ndarray, y: np.ndarray, optimizer, epochs: int, batch_size
         learning_rate = _learning_rate(optimizer)
         loss_sum = correct = seen = 0
         start = time.perf_counter()
-        for batch, (Xb, yb) in enumerate(minibatches(X, y, batch_size, shuffle=shuffle, seed=rng)):
+        for batch, (Xb, tb) in enumerate(minibatches(X, T, batch_size, shuffle=shuffle, seed=rng)):
             for cb in batch_hooks:
                 cb.on_train_batch_begin(batch)
-            loss = _step(model, optimizer, params, Xb, yb)  # J_b, g at lookahead(w); w ← step(w, g)
+            if batch_transform is not None:  # draws from rng after the epoch's permutation; gets copies
+                Xb, tb = batch_transform(Xb.copy(), tb.copy(), rng)
+            loss = _step(model, optimizer, params, Xb, tb)  # J_b, g at lookahead(w); w ← step(w, g)
             iteration_loss.append(loss)
             if not math.isfinite(loss):
                 history.diverged = True
                 break
-            loss_sum += loss * len(yb)  # Keras' running means over the epoch's samples
-            correct += int(np.count_nonzero(model.last_logits.argmax(axis=1) == yb))
-            seen += len(yb)
+            loss_sum += loss * len(tb)  # Keras' running means over the epoch's samples
+            correct += int(np.count_nonzero(model.last_logits.argmax(axis=1) == tb.argmax(axis=1)))
+            seen += len(tb)
             for cb in batch_hooks:
                 cb.on_train_batch_end(batch, {"loss": loss_sum / seen, "accuracy": correct / seen})
             if model.stop_training:
@@ -179,7 +186,8 @@ def _overrides(callback: Callback, *hooks: str) -> bool:
 # the public wrapper: argument checks
 # ------------------------------------------------------------------------------------------------
 def _check_data(model, X, y, x_name: str, y_name: str) -> tuple[np.ndarray, np.ndarray]:
-    """``X`` checked against the (built) model and cast to its dtype once; ``y`` integer labels in ``[0, classes)``."""
+    """``X`` checked against the (built) model and cast to its dtype once; ``y`` (integer labels in
+    ``[0, classes)`` or target distributions) as the targets ``T``, one row per sample, in that dtype."""
     X = checks.float_array(X, x_name)
     if X.ndim < 2 or X.shape[0] == 0:
         raise ValueError(f"{x_name} must hold samples as rows (at least one; shape (N, features)), got shape {X.shape}")
@@ -188,19 +196,21 @@ def _check_data(model, X, y, x_name: str, y_name: str) -> tuple[np.ndarray, np.n
     if X.shape[1:] != tuple(model.input_shape[1:]):
         raise ValueError(f"{x_name} must have shape (N, {', '.join(map(str, model.input_shape[1:]))}) "
                          f"(the network's input), got shape {X.shape}")
-    y = checks.check_labels(y, model.n_classes, X.shape[0], y_name)
-    return X.astype(model.dtype, copy=False), y
+    T = checks.check_targets(y, model.n_classes, X.shape[0], model.dtype, y_name)
+    return X.astype(model.dtype, copy=False), T
 
 
 def fit(model, X, y, optimizer, *, epochs: int, batch_size: int, validation_data: tuple | None = None,
-        callbacks: Sequence[Callback] = (), shuffle: bool = True, seed: int | np.random.Generator = 0) -> History:
+        callbacks: Sequence[Callback] = (), shuffle: bool = True, seed: int | np.random.Generator = 0,
+        batch_transform: Callable | None = None) -> History:
     """Train ``model`` on ``(X, y)`` with mini-batches, as ``keras.Model.fit``; return a :class:`History`.
 
     ``model`` is a :class:`lib.layers.Sequential` (built here on ``X`` if it is not yet); ``optimizer`` any ``lib.optimizers`` optimizer —
     its ``step(params, grads)`` updates the model's arrays in place — including
     ``NesterovLookahead``, whose gradient is taken at ``optimizer.lookahead(params)``.
 
-    * ``X``: ``(N, features)`` samples as rows; ``y``: ``(N,)`` integer labels.
+    * ``X``: ``(N, features)`` samples as rows; ``y``: ``(N,)`` integer labels (or ``(N, classes)``
+      target distributions; see :meth:`lib.layers.Sequential.loss_and_grads`).
     * ``epochs``, ``batch_size`` (``m``): ``⌈N / m⌉`` updates per epoch, the last batch smaller if
       ``m`` does not divide ``N`` (kept, as Keras keeps it).
     * ``validation_data=(X_val, y_val)``: evaluated once per epoch, after the epoch (``val_loss``,
@@ -210,6 +220,12 @@ def fit(model, X, y, optimizer, *, epochs: int, batch_size: int, validation_data
     * ``shuffle``, ``seed`` (int or ``np.random.Generator``): one generator ``rng =
       np.random.default_rng(seed)`` draws every epoch's order, so ``[list(minibatches(X, y, m,
       seed=rng)) for _ in range(epochs)]`` reproduces the batches (used by the Keras parity tests).
+    * ``batch_transform``: ``None``, or a callable ``(X_b, t_b, rng) -> (X_b, t_b)`` applied to every
+      mini-batch before its step — data augmentation, mixup, CutMix (:mod:`lib.augmentation`) — where
+      ``t_b`` holds the batch's targets as rows (one-hot for integer labels) and ``rng`` is the
+      generator above: each epoch draws its permutation first, then the transform draws batch by
+      batch.  The transformed batch goes through the same loss (soft targets allowed); the logged
+      ``loss``/``accuracy`` are then over the transformed batches (module docstring).
 
     A non-finite mini-batch loss stops training before that update (``history.diverged``); Keras
     would go on with NaN weights, which a ``lib.optimizers`` step refuses to write.
@@ -234,10 +250,12 @@ def fit(model, X, y, optimizer, *, epochs: int, batch_size: int, validation_data
             hint = " (the val_ keys need validation_data)" if monitor.startswith("val_") else ""
             raise ValueError(f"callbacks[{k}] monitors {monitor!r}, which fit does not log; it logs {logged}{hint}")
     shuffle = checks.check_bool(shuffle, "shuffle")
+    if batch_transform is not None and not callable(batch_transform):
+        raise TypeError(f"batch_transform must be a callable (X_b, t_b, rng) -> (X_b, t_b) or None, got {batch_transform!r}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(checks.check_seed(seed))
 
     # the data last: the first data seen builds an unbuilt network (as Keras' fit does)
-    X, y = _check_data(model, X, y, "X", "y")
+    X, T = _check_data(model, X, y, "X", "y")
     if validation_data is not None:
         X_val, y_val = _check_data(model, *validation_data, "validation_data[0] (X_val)", "validation_data[1] (y_val)")
         validation_data = (X_val, y_val)
@@ -249,4 +267,5 @@ def fit(model, X, y, optimizer, *, epochs: int, batch_size: int, validation_data
         cb.set_model(model)
         cb.set_params(history.params)
     with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported (history.diverged), not warned
-        return _fit(model, X, y, optimizer, epochs, batch_size, validation_data, everything, shuffle, rng, history)
+        return _fit(model, X, T, optimizer, epochs, batch_size, validation_data, everything, shuffle, rng, history,
+                    batch_transform)

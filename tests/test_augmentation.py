@@ -1,6 +1,7 @@
 """Tests for lib/augmentation.py: rotations and shifts equal to scipy.ndimage and to Keras'
-RandomRotation / RandomTranslation (fill_mode="constant"), mixup and CutMix targets, the soft-target
-training loop equal to lib.training.fit on one-hot targets, dtype, and bad input."""
+RandomRotation / RandomTranslation (fill_mode="constant"), mixup and CutMix targets, dtype, and bad
+input.  Training on transformed mini-batches is lib.training.fit(…, batch_transform=…), tested in
+tests/test_training.py."""
 
 import numpy as np
 import pytest
@@ -9,10 +10,7 @@ from hypothesis import strategies as st
 from scipy import ndimage
 
 from lib import augmentation as A
-from lib import layers as L
-from lib import optimizers as O
 from lib.data import load_digits
-from lib.training import fit
 
 
 def _digits(m=20, dtype=np.float64):
@@ -133,32 +131,6 @@ def test_cutmix_targets_are_the_pasted_area():
         np.testing.assert_allclose(tc.sum(axis=1), 1)
 
 
-def test_fit_transformed_without_transform_equals_fit():
-    d = load_digits(seed=0)
-    X, y = d.X_train[:100], d.y_train[:100]
-    for ls in (0.0, 0.2):
-        a = L.Sequential([L.Dense(16, "relu", seed=0), L.Dense(10, seed=1)], label_smoothing=ls)
-        b = L.Sequential([L.Dense(16, "relu", seed=0), L.Dense(10, seed=1)], label_smoothing=ls)
-        losses = A.fit_transformed(a, X, y, O.Adam(0.01), epochs=3, batch_size=32, seed=5)
-        hist = fit(b, X, y, O.Adam(0.01), epochs=3, batch_size=32, seed=5)
-        for wa, wb in zip(a.get_weights(), b.get_weights()):
-            np.testing.assert_allclose(wa, wb, rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(losses, hist.history["loss"], rtol=1e-10)
-
-
-def test_fit_transformed_applies_the_transform_to_every_batch():
-    d = load_digits(seed=0)
-    X, y = d.X_train[:64], d.y_train[:64]
-    seen = []
-
-    def record(x, t, rng):
-        seen.append(len(x))
-        return x, t
-
-    A.fit_transformed(L.Sequential([L.Dense(10, seed=0)]), X, y, O.SGD(0.1), epochs=2, batch_size=20, transform=record)
-    assert seen == [20, 20, 20, 4] * 2
-
-
 @pytest.mark.parametrize("call, match", [
     (lambda: A.rotate(np.zeros((2, 64)), 10.0), "shape \\(m, h, w\\)"),
     (lambda: A.rotate(np.zeros((2, 64)), 10.0, shape=(8, 7)), "rows of shape \\(m, 56\\)"),
@@ -172,25 +144,3 @@ def test_fit_transformed_applies_the_transform_to_every_batch():
 def test_bad_input_raises_a_clear_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
-
-
-def test_bad_model_and_transform_types():
-    with pytest.raises(TypeError, match="model must be a lib.layers.Sequential"):
-        A.fit_transformed(object(), np.zeros((2, 4)), [0, 1], O.SGD(0.1), epochs=1, batch_size=1)
-    with pytest.raises(TypeError, match="transform must be a callable"):
-        A.fit_transformed(L.Sequential([L.Dense(2)]), np.zeros((2, 4)), [0, 1], O.SGD(0.1), epochs=1, batch_size=1,
-                          transform=3)
-
-
-def test_fit_transformed_uses_the_optimizers_lookahead_point_as_fit_does():
-    from lib.noise import WeightNoise
-
-    d = load_digits(seed=0)
-    X, y = d.X_train[:96], d.y_train[:96]
-    for make in (lambda: O.NesterovLookahead(0.05, 0.9), lambda: WeightNoise(O.SGD(0.1), 0.05, seed=4)):
-        a = L.Sequential([L.Dense(12, "tanh", seed=0), L.Dense(10, seed=1)])
-        b = L.Sequential([L.Dense(12, "tanh", seed=0), L.Dense(10, seed=1)])
-        A.fit_transformed(a, X, y, make(), epochs=2, batch_size=32, seed=2)
-        fit(b, X, y, make(), epochs=2, batch_size=32, seed=2)
-        for wa, wb in zip(a.get_weights(), b.get_weights()):
-            np.testing.assert_allclose(wa, wb, rtol=1e-10, atol=1e-12)

@@ -302,6 +302,100 @@ def test_label_smoothing_loss_and_gradients_equal_keras(tf, keras, dtype, ls):
         assert_close(g, kg, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("ls", [0.0, 0.2])
+def test_soft_targets_loss_and_gradients_equal_keras_categorical_crossentropy(tf, keras, dtype, ls):
+    # mixup-like targets (two classes per row) and label smoothing on top, as Keras smooths any targets
+    rng = np.random.default_rng(32)
+    model = keras.Sequential([keras.Input((5,), dtype=dtype), keras.layers.Dense(6, activation="tanh", dtype=dtype),
+                              keras.layers.Dense(4, dtype=dtype)])
+    randomize_keras_weights(model, rng)
+    net = from_keras(model, label_smoothing=ls)
+    X = rng.normal(size=(12, 5)).astype(dtype)
+    lam = rng.uniform(size=(12, 1))
+    T = (lam * np.eye(4)[rng.integers(0, 4, 12)] + (1 - lam) * np.eye(4)[rng.integers(0, 4, 12)]).astype(dtype)
+    loss_fn = keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=ls, dtype=dtype)
+    with tf.GradientTape() as tape:
+        k_loss = loss_fn(tf.constant(T), model(tf.constant(X), training=True))
+    k_grads = tape.gradient(k_loss, model.trainable_variables)
+    loss, grads = net.loss_and_grads(X, T)
+    assert loss == pytest.approx(float(k_loss), rel=TOL[dtype][0])
+    for g, kg in zip(grads, k_grads):
+        assert_close(g, kg.numpy(), dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("ls", [0.0, 0.15])
+def test_integer_labels_are_one_hot_targets_bitwise_and_keep_the_gather_arithmetic(dtype, ls):
+    # one kernel: integer labels y are the one-hot targets onehot(y), and the result is bit for bit the
+    # gather form the loss had before target distributions were accepted (written out below)
+    rng = np.random.default_rng(5)
+    net = Sequential([Dense(7, "relu", seed=0), Dense(5, seed=1)], label_smoothing=ls)
+    X, y = rng.normal(size=(9, 3)).astype(dtype), rng.integers(0, 5, 9)
+    loss_y, grads_y = net.loss_and_grads(X, y)
+    grads_y = [g.copy() for g in grads_y]
+    loss_t, grads_t = net.loss_and_grads(X, np.eye(5)[y])
+    assert loss_y == loss_t
+    for a, b in zip(grads_y, grads_t):
+        np.testing.assert_array_equal(a, b)
+    assert net.evaluate(X, y) == net.evaluate(X, np.eye(5)[y])
+    s, rows = net.forward(X, training=True), np.arange(9)
+    shifted = s - s.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    delta = np.exp(logp)
+    if ls == 0:
+        e = -logp[rows, y]
+        delta[rows, y] -= 1
+    else:
+        e = -(1 - ls) * logp[rows, y] - (ls / 5) * logp.sum(axis=1)
+        delta -= s.dtype.type(ls / 5)
+        delta[rows, y] -= s.dtype.type(1 - ls)
+    J, d = net._loss(s, np.eye(5, dtype=dtype)[y])
+    assert J == float(e.mean())
+    np.testing.assert_array_equal(d, delta / 9)
+
+
+def test_soft_target_accuracy_is_against_the_largest_target():
+    net = Sequential([Dense(3, seed=0)])
+    X = np.random.default_rng(1).normal(size=(6, 2))
+    pred = net.predict(X).argmax(axis=1)
+    T = np.full((6, 3), 0.2)
+    T[np.arange(6), pred] = 0.6                       # every largest target is the predicted class …
+    T[0] = [0.6, 0.2, 0.2] if pred[0] != 0 else [0.2, 0.6, 0.2]  # … except in row 0
+    assert net.evaluate(X, T)[1] == pytest.approx(5 / 6)
+
+
+@pytest.mark.parametrize("T, exc, match", [
+    (np.full((4, 3), 1 / 3)[:, :2], ValueError, r"y must be integer labels \(4,\) or target distributions \(4, 3\)"),
+    (np.full((4, 3, 1), 1 / 3), ValueError, r"got shape \(4, 3, 1\)"),
+    (np.array([[1.2, -0.2, 0.0]] * 4), ValueError, "y must hold non-negative class probabilities, got -0.2"),
+    (np.array([[0.5, 0.4, 0.0]] * 4), ValueError, "rows sum to 1, got row 0 summing to 0.9"),
+    (np.array([[np.nan, 0.5, 0.5]] * 4), ValueError, "y must contain only finite values, got nan"),
+    (np.array([["a", "b", "c"]] * 4), TypeError, "y must be an array of real numbers, got dtype"),
+])
+def test_bad_target_distributions_raise_clear_errors_and_change_nothing(T, exc, match):
+    net = Sequential([Dense(3, seed=0)])
+    X = np.ones((4, 2))
+    net.build(X)
+    before = net.get_weights()
+    with pytest.raises(exc, match=match):
+        net.loss_and_grads(X, T)
+    with pytest.raises(exc, match=match):
+        net.evaluate(X, T)
+    for w, b in zip(net.get_weights(), before):
+        np.testing.assert_array_equal(w, b)
+
+
+def test_float32_mixing_round_off_passes_the_target_check():
+    rng = np.random.default_rng(2)
+    lam = np.float32(rng.beta(0.4, 0.4))
+    T = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 64)]
+    mixed = lam * T + np.float32(1 - lam) * T[rng.permutation(64)]
+    net = Sequential([Dense(10, seed=0)])
+    loss, _ = net.loss_and_grads(rng.normal(size=(64, 4)).astype(np.float32), mixed)
+    assert math.isfinite(loss)
+
+
 def test_from_keras_rejects_a_layer_without_twin(tf, keras):
     model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(3)])
     with pytest.raises(ValueError, match="Flatten"):

@@ -252,6 +252,138 @@ def test_an_unbuilt_network_is_built_on_the_data_in_its_dtype(digits):
 
 
 # ------------------------------------------------------------------------------------------------
+# mini-batch transforms (augmentation, mixup, CutMix): batch_transform
+# ------------------------------------------------------------------------------------------------
+def identity(x, t, rng):
+    return x, t
+
+
+def mixup_transform(x, t, rng):
+    from lib.augmentation import mixup
+
+    return mixup(x, t, alpha=0.4, seed=rng)
+
+
+def transformed_loop(model, X, y, optimizer, transform, epochs, batch_size, seed):
+    """fit(batch_transform=…) written out: the epoch's permutation from rng, then the transform's draws from
+    the same rng batch by batch; the gradient at optimizer.lookahead(w); the logs over transformed batches."""
+    rng = np.random.default_rng(seed)
+    T = np.eye(model.n_classes, dtype=model.dtype)[y]
+    losses, accuracies = [], []
+    for _ in range(epochs):
+        order, total, correct = rng.permutation(len(X)), 0.0, 0
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            xb, tb = transform(X[idx], T[idx], rng)
+            params = model.params
+            saved = [p.copy() for p in params]
+            for p, q in zip(params, optimizer.lookahead(params)):
+                p[...] = q
+            loss, grads = model.loss_and_grads(xb, tb)
+            correct += int(np.sum(model.last_logits.argmax(axis=1) == tb.argmax(axis=1)))
+            for p, v in zip(params, saved):
+                p[...] = v
+            optimizer.step(params, grads)
+            total += loss * len(idx)
+        losses.append(total / len(X))
+        accuracies.append(correct / len(X))
+    return losses, accuracies
+
+
+@pytest.mark.parametrize("ls", [0.0, 0.2])
+@pytest.mark.parametrize("make", [lambda: optimizers.Adam(0.01), lambda: optimizers.NesterovLookahead(0.05, 0.9)],
+                         ids=["Adam", "NesterovLookahead"])
+def test_an_identity_transform_trains_exactly_as_no_transform(digits, ls, make):
+    X, y = digits.X_train[:100], digits.y_train[:100]
+    a = Sequential([Dense(16, "relu", seed=0), Dense(10, seed=1)], label_smoothing=ls)
+    b = Sequential([Dense(16, "relu", seed=0), Dense(10, seed=1)], label_smoothing=ls)
+    ha = fit(a, X, y, make(), epochs=3, batch_size=32, seed=5, batch_transform=identity)
+    hb = fit(b, X, y, make(), epochs=3, batch_size=32, seed=5)
+    assert ha.history == hb.history
+    np.testing.assert_array_equal(ha.iteration_loss, hb.iteration_loss)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+
+
+def test_the_transform_sees_every_batch_with_its_one_hot_targets_and_fits_rng(digits):
+    X, y = digits.X_train[:64], digits.y_train[:64]
+    seen, rngs = [], set()
+
+    def record(x, t, rng):
+        assert t.shape == (len(x), 10) and np.all(t.sum(axis=1) == 1)
+        seen.append((x.copy(), t.argmax(axis=1)))
+        rngs.add(id(rng))
+        return x, t
+
+    rng = np.random.default_rng(3)
+    fit(Sequential([Dense(10, seed=0)]), X, y, optimizers.SGD(0.1), epochs=2, batch_size=20, seed=rng,
+        batch_transform=record)
+    assert [len(x) for x, _ in seen] == [20, 20, 20, 4] * 2
+    assert rngs == {id(rng)}
+    r = np.random.default_rng(3)  # the transform draws nothing: the batches are fit's usual ones
+    batches = list(minibatches(X, y, 20, seed=r)) + list(minibatches(X, y, 20, seed=r))
+    for (x, labels), (xb, yb) in zip(seen, batches):
+        np.testing.assert_array_equal(x, xb)
+        np.testing.assert_array_equal(labels, yb)
+
+
+@pytest.mark.parametrize("make", [lambda: optimizers.Adam(0.01), lambda: optimizers.NesterovLookahead(0.05, 0.9),
+                                  "WeightNoise"], ids=["Adam", "NesterovLookahead", "WeightNoise"])
+def test_a_transform_driven_fit_equals_the_hand_written_loop(digits, make):
+    # mixup draws λ and its partners from fit's rng after each epoch's permutation; the gradient is taken
+    # at the optimizer's lookahead point (Nesterov's w + μv, WeightNoise's w + ε), the step applied to w
+    from lib.noise import WeightNoise
+
+    if make == "WeightNoise":
+        make = lambda: WeightNoise(optimizers.SGD(0.1), 0.05, seed=4)  # noqa: E731
+    X, y = digits.X_train[:96].astype(np.float32), digits.y_train[:96]
+    a = Sequential([Dense(12, "tanh", seed=0), Dense(10, seed=1)])
+    b = Sequential([Dense(12, "tanh", seed=0), Dense(10, seed=1)])
+    a.build(X)
+    b.build(X)
+    h = fit(a, X, y, make(), epochs=3, batch_size=32, seed=2, batch_transform=mixup_transform)
+    losses, accuracies = transformed_loop(b, X, y, make(), mixup_transform, 3, 32, 2)
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+    assert h.history["loss"] == losses and h.history["accuracy"] == accuracies
+    c = Sequential([Dense(12, "tanh", seed=0), Dense(10, seed=1)])
+    fit(c, X, y, make(), epochs=3, batch_size=32, seed=2)  # without the transform: other weights
+    assert not np.array_equal(a.get_weights()[0], c.get_weights()[0])
+
+
+def test_sequential_fit_passes_the_batch_transform_on(digits):
+    X, y = digits.X_train[:64], digits.y_train[:64]
+    a, b = network(), network()
+    ha = a.fit(X, y, optimizers.Adam(0.01), epochs=2, batch_size=16, seed=1, batch_transform=mixup_transform)
+    hb = fit(b, X, y, optimizers.Adam(0.01), epochs=2, batch_size=16, seed=1, batch_transform=mixup_transform)
+    c = network()
+    hc = fit(c, X, y, optimizers.Adam(0.01), epochs=2, batch_size=16, seed=1)
+    assert ha.history == hb.history != hc.history
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_target_distributions_as_y_train_as_their_integer_labels(digits):
+    X, y = digits.X_train[:80], digits.y_train[:80]
+    a, b = network(), network()
+    ha = fit(a, X, np.eye(10)[y], optimizers.Adam(0.01), epochs=2, batch_size=16,
+             validation_data=(digits.X_val, np.eye(10)[digits.y_val]))
+    hb = fit(b, X, y, optimizers.Adam(0.01), epochs=2, batch_size=16, validation_data=(digits.X_val, digits.y_val))
+    assert ha.history == hb.history
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_a_transform_that_breaks_the_targets_is_reported(digits):
+    with pytest.raises(TypeError, match=r"batch_transform must be a callable \(X_b, t_b, rng\) -> \(X_b, t_b\) or None, got 3"):
+        fit(network(), digits.X_train[:8], digits.y_train[:8], optimizers.SGD(0.1), epochs=1, batch_size=4,
+            batch_transform=3)
+    with pytest.raises(ValueError, match="rows sum to 1"):
+        fit(network(), digits.X_train[:8], digits.y_train[:8], optimizers.SGD(0.1), epochs=1, batch_size=4,
+            batch_transform=lambda x, t, rng: (x, 2 * t))
+
+
+# ------------------------------------------------------------------------------------------------
 # bad input: a clear error, and nothing changed
 # ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kwargs,exc,match", [
