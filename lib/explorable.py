@@ -34,8 +34,14 @@ from typing import Any
 
 import numpy as np
 
+from lib.plotting import PALETTE
+
 #: plotly's display options for every explorable figure: no plotly logo; the width follows the page.
 CONFIG = {"displaylogo": False, "responsive": True}
+
+#: The book's look (lib.plotting's palette, readable fonts), under what a chapter's ``base`` sets.
+BOOK_LAYOUT = {"template": "simple_white", "colorway": PALETTE, "font": {"size": 13}, "height": 450,
+               "margin": {"t": 50, "l": 60, "r": 20}, "xaxis": {"showgrid": True}, "yaxis": {"showgrid": True}}
 
 #: Height (px) added below the plot for each slider.
 SLIDER_HEIGHT = 90
@@ -123,6 +129,7 @@ def explorable(draw: Callable[..., Sequence[Any]], grid: Mapping[str, Sequence[A
             raise ValueError(f"initial[{name!r}] must be one of grid[{name!r}] = {grid[name]}, got {initial[name]!r}")
     start = tuple(grid[name].index(initial[name]) for name in names)
     figure = go.Figure(base) if base is not None else go.Figure()
+    figure.update_layout(BOOK_LAYOUT | figure.layout.to_plotly_json())  # the chapter's layout wins
     n_static = len(figure.data)
 
     points: dict[tuple, list[dict]] = {}
@@ -165,8 +172,8 @@ def explorable(draw: Callable[..., Sequence[Any]], grid: Mapping[str, Sequence[A
         sliders.append({"active": start[axis], "steps": steps, "currentvalue": {"prefix": f"{labels[name]} = "},
                         "x": 0.0, "len": 1.0, "y": 0.0, "yanchor": "top",
                         "pad": {"t": 45 + SLIDER_HEIGHT * axis, "b": 10}})
-    height = (figure.layout.height or 450) + SLIDER_HEIGHT * len(names)
-    margin_bottom = 40 + SLIDER_HEIGHT * len(names)
+    height = figure.layout.height + SLIDER_HEIGHT * len(names)
+    margin_bottom = 50 + SLIDER_HEIGHT * len(names)
     figure.update_layout(sliders=sliders, height=height, margin={"b": margin_bottom})
     return ExplorableFigure(figure, grid, points)
 
