@@ -40,8 +40,8 @@ from lib.plotting import PALETTE
 CONFIG = {"displaylogo": False, "responsive": True}
 
 #: The book's look (lib.plotting's palette, readable fonts), under what a chapter's ``base`` sets.
-BOOK_LAYOUT = {"template": "simple_white", "colorway": PALETTE, "font": {"size": 13}, "height": 450,
-               "margin": {"t": 50, "l": 60, "r": 20}, "xaxis": {"showgrid": True}, "yaxis": {"showgrid": True}}
+BOOK_LAYOUT = {"template": "plotly_white", "colorway": PALETTE, "font": {"size": 13}, "height": 450,
+               "margin": {"t": 90, "l": 60, "r": 20}}
 
 #: Height (px) added below the plot for each slider.
 SLIDER_HEIGHT = 90
@@ -129,7 +129,9 @@ def explorable(draw: Callable[..., Sequence[Any]], grid: Mapping[str, Sequence[A
             raise ValueError(f"initial[{name!r}] must be one of grid[{name!r}] = {grid[name]}, got {initial[name]!r}")
     start = tuple(grid[name].index(initial[name]) for name in names)
     figure = go.Figure(base) if base is not None else go.Figure()
-    figure.update_layout(BOOK_LAYOUT | figure.layout.to_plotly_json())  # the chapter's layout wins
+    chapter_layout = figure.layout.to_plotly_json()
+    chapter_layout.pop("template", None)  # plotly's default, which every new figure gets
+    figure.layout = go.Layout(BOOK_LAYOUT | chapter_layout)  # the chapter's layout wins
     n_static = len(figure.data)
 
     points: dict[tuple, list[dict]] = {}
