@@ -221,6 +221,7 @@ _INSPECT = r"""(() => {
 
 _FIGURE_STATE = """((f, s) => {
   const gd = document.querySelectorAll(".plotly-graph-div")[f];
+  if (!gd._fullLayout) return null;  // plotly.js never drew it
   return {drawn: gd.querySelector(".cartesianlayer") ? gd.querySelector(".cartesianlayer").innerHTML : "",
           active: gd._fullLayout.sliders[s].active, steps: gd._fullLayout.sliders[s].steps.length,
           sliders: gd._fullLayout.sliders.length};
@@ -238,7 +239,10 @@ _SLIDER_RAIL = """((f, s) => {
 def move_sliders(browser: Chromium, figure: int) -> list[str]:
     """Move each slider of one explorable figure with the mouse; return what did not change."""
     problems = []
-    n_sliders = browser.evaluate(f"{_FIGURE_STATE}({figure}, 0)")["sliders"]
+    state = browser.evaluate(f"{_FIGURE_STATE}({figure}, 0)")
+    if state is None:
+        return [f"figure {figure} was not drawn (is plotly.js loaded on the page?)"]
+    n_sliders = state["sliders"]
     for s in range(n_sliders):
         before = browser.evaluate(f"{_FIGURE_STATE}({figure}, {s})")
         rail = browser.evaluate(f"{_SLIDER_RAIL}({figure}, {s})")

@@ -55,7 +55,8 @@ def _page_assets(app, pagename, templatename, context, doctree) -> None:
     # Thebe (live code cells from a remote Binder kernel) is not used by this book, and its loader,
     # added twice by sphinx-thebe under Jupyter Book, is a console error on every page: drop it.
     if "script_files" in context:
-        context["script_files"] = [s for s in context["script_files"] if not _is_thebe(s)]
+        context["script_files"][:] = [s for s in context["script_files"] if not _is_thebe(s)]  # in place:
+        # it is the builder's list (restored for every page), to which add_js_file appends below
     if doctree is not None and "plotly-graph-div" in context.get("body", ""):
         app.add_js_file(PLOTLY_JS)  # in <head>, before the figures' scripts run
 

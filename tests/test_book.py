@@ -17,6 +17,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+from book_config import write_config  # noqa: E402
 from browser_check import check_book, find_chromium, pages_of, problems  # noqa: E402
 from execute_notebooks import check_setup_cell  # noqa: E402
 
@@ -63,23 +64,12 @@ def test_wheel_ships_the_package_data(tmp_path):
     assert "lib/__init__.py" in names
 
 
-def build_config(directory: Path) -> Path:
-    """_config.yml for a build of the committed outputs (no execution), written to ``directory``."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    config["execute"]["execute_notebooks"] = "off"
-    # local extensions are found relative to the config file: point at the repository's
-    config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in config["sphinx"]["local_extensions"].items()}
-    config_path = directory / "_config.yml"
-    config_path.write_text(yaml.safe_dump(config))
-    return config_path
-
-
 @pytest.fixture(scope="module")
 def built_book(tmp_path_factory):
     """The book built once from the committed notebooks (no execution) with -W -n; shared by the tests below."""
     directory = tmp_path_factory.mktemp("book")
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "--config", str(build_config(directory)),
+        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT), "--config", str(write_config(directory / "_config.yml")),
          "--path-output", str(directory / "out"), "-W", "-n", "--keep-going"],
         capture_output=True, text=True,
     )
