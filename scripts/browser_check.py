@@ -193,7 +193,13 @@ class Chromium:
 
 # -- what is checked on a page (JavaScript run in the page) -----------------------------------------
 _SETTLE = """(async () => {
+  const pause = ms => new Promise(done => setTimeout(done, ms));
+  const wantsMath = document.querySelector('script[src*="tex-mml-chtml"]') !== null;
+  for (let i = 0; wantsMath && i < 100 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++) { await pause(100); }
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  // a busy machine may still be typesetting (fonts, autoloaded extensions): give it up to 30 s
+  const pending = () => [...document.querySelectorAll(".math")].some(el => !el.querySelector("mjx-container"));
+  for (let i = 0; i < 150 && pending(); i++) { await pause(200); }
   for (const img of document.images) { img.loading = "eager"; }
   await Promise.all([...document.images].map(img => img.complete ? null :
       new Promise(done => { img.addEventListener("load", done); img.addEventListener("error", done); setTimeout(done, 10000); })));

@@ -103,7 +103,8 @@ def test_every_page_works_offline_in_a_browser(built_book):
     _, html = built_book
     reports = check_book(html, executable)
     assert len(reports) == len(pages_of(html)) >= len(TOC_FILES) + 1
-    assert problems(reports) == []
+    found = problems(reports)
+    assert found == [], "\n".join(found)
     assert sum(r["formulas"] for r in reports) > 1000  # MathJax ran on the pages (not a blank render)
     explorable_pages = {Path(r["url"]).stem for r in reports if r["figures"]}
     assert {"01_random_search_to_gd", "04_ewma", "05_momentum", "07_adam"} <= explorable_pages
