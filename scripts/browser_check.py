@@ -158,15 +158,22 @@ class Chromium:
             raise RuntimeError(f"{expression[:60]}…: {result['exceptionDetails'].get('text')}")
         return result["result"].get("value")
 
+    def _loads(self) -> int:
+        return sum(e["method"] == "Page.loadEventFired" for e in self.events)
+
+    def wait_for_load(self, loads: int = 0) -> None:
+        """Wait until the page has fired its load event more than ``loads`` times since ``navigate``."""
+        deadline = time.monotonic() + PAGE_TIMEOUT
+        while self._loads() <= loads:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the page did not finish loading within {PAGE_TIMEOUT:.0f} s")
+            self._receive(0.5)
+
     def navigate(self, url: str) -> None:
         self.events.clear()
         self.blocked.clear()
         self.call("Page.navigate", {"url": url}, session=self.session)
-        deadline = time.monotonic() + PAGE_TIMEOUT
-        while not any(e["method"] == "Page.loadEventFired" for e in self.events):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url} did not finish loading within {PAGE_TIMEOUT:.0f} s")
-            self._receive(0.5)
+        self.wait_for_load()
 
     def click(self, x: float, y: float) -> None:
         for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
@@ -267,9 +274,16 @@ def move_sliders(browser: Chromium, figure: int) -> list[str]:
 def check_page(browser: Chromium, url: str, screenshot: Path | None = None) -> dict:
     """Load one page and return what it loaded and what failed (lists of messages; empty lists = fine)."""
     browser.navigate(url)
-    browser.evaluate(_SETTLE)
-    browser.pump(0.3)
-    seen = browser.evaluate(_INSPECT)
+    for attempt in range(3):
+        try:
+            browser.evaluate(_SETTLE)
+            browser.pump(0.3)
+            seen = browser.evaluate(_INSPECT)
+            break
+        except RuntimeError as error:  # a page that redirects (index.html → book/intro.html) navigated
+            if "navigated or closed" not in str(error) or attempt == 2:
+                raise
+            browser.wait_for_load(attempt + 1)  # the load event of the page it went to
     console = []
     for event in browser.events:
         method, params = event["method"], event.get("params", {})
