@@ -113,6 +113,8 @@ def explorable(draw: Callable[..., Sequence[Any]], grid: Mapping[str, Sequence[A
     lines, data points, axes, subplots, titles); its traces are always shown.  ``initial`` is the grid
     point shown first (default: each parameter's first value); ``labels`` the slider captions
     (``{"beta": "β"}``) and ``formats`` how the slider writes the values (``{"beta": ".3f"}``).
+    With two parameters the second slider works through the traces' ``opacity``, so ``draw``'s traces
+    must not set it (``marker={"opacity": ...}`` is fine).
     Returns an :class:`ExplorableFigure`; display it to show the figure.
     """
     import plotly.graph_objects as go
@@ -146,6 +148,9 @@ def explorable(draw: Callable[..., Sequence[Any]], grid: Mapping[str, Sequence[A
             owner.append(index)
         points[tuple(point.values())] = [t.to_plotly_json() for t in figure.data[-len(traces):]]
     dynamic = list(range(n_static, len(figure.data)))
+    if len(names) == 2 and any(figure.data[k].opacity is not None for k in dynamic):
+        raise ValueError("with two parameters the second slider sets each trace's opacity: give draw's traces "
+                         "no trace-level opacity (use marker={'opacity': ...} or an rgba colour)")
     shows_legend = [figure.data[k].showlegend is not False for k in dynamic]
     hover = [figure.data[k].hoverinfo or "all" for k in dynamic]
 

@@ -123,6 +123,8 @@ def test_bad_arguments_are_refused():
         explorable("lines", {"a": [1.0]})
     with pytest.raises(ValueError, match=r"initial\['a'\] must be one of"):
         explorable(lines, {"a": [1.0, 2.0]}, initial={"a": 1.5})
+    with pytest.raises(ValueError, match="no trace-level opacity"):
+        explorable(lambda a, b: [go.Scatter(x=X, y=a * X + b, opacity=0.5)], {"a": [1.0], "b": [0.0]})
     with pytest.raises(ValueError, match="returned no traces"):
         explorable(lambda a: [], {"a": [1.0]})
     with pytest.raises(ValueError, match="levels must be an integer >= 2"):
