@@ -18,7 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from book_config import write_config  # noqa: E402
-from browser_check import check_book, find_chromium, pages_of, problems  # noqa: E402
+from browser_check import check_book, check_redirect, find_chromium, pages_of, problems, redirect_target  # noqa: E402
 from execute_notebooks import check_setup_cell  # noqa: E402
 
 TOC_FILES = re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text())
@@ -127,6 +127,19 @@ def test_browser_check_catches_what_it_looks_for(tmp_path):
     assert report["left the build"] == ["http://203.0.113.9/remote.js"]
     assert any("deliberate console error" in message for message in report["console errors"])
     assert report["raw TeX in the text"] and report["images not loaded"]
+
+
+def test_redirect_pages_are_checked_statically(tmp_path):
+    """The root index.html only redirects: it is not loaded in the browser (that raced with the redirect)
+    but its target must exist."""
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "intro.html").write_text("<p>intro</p>")
+    good, bad = tmp_path / "index.html", tmp_path / "old.html"
+    good.write_text('<meta http-equiv="Refresh" content="0; url=book/intro.html" />\n')
+    bad.write_text('<meta http-equiv="Refresh" content="0; url=book/gone.html" />')
+    assert redirect_target(good) == "book/intro.html" and redirect_target(tmp_path / "book" / "intro.html") is None
+    assert problems([check_redirect(good, "book/intro.html", "index.html")]) == []
+    assert problems([check_redirect(bad, "book/gone.html", "old.html")]) != []
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
