@@ -41,7 +41,9 @@ def min_max_scale(X: np.ndarray, x_min: np.ndarray, x_max: np.ndarray) -> np.nda
 
 
 def one_hot(codes: np.ndarray, n_values: int) -> np.ndarray:
-    """Integer codes ``0 … n_values−1`` to rows of ``n_values`` bits with a single 1."""
+    """Integer codes ``0 … n_values−1`` to rows of ``n_values`` bits with a single 1; the code −1 (a value
+    not seen in ``fit``) to a row of zeros.  (:func:`lib.losses.one_hot` is the checked form for class
+    labels, which are never unknown.)"""
     return (codes[:, None] == np.arange(n_values)).astype(np.float64)
 
 

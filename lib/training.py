@@ -36,6 +36,7 @@ import numpy as np
 from lib import checks
 from lib.callbacks import Callback
 from lib.data import minibatches
+from lib.layers import NonFiniteError
 
 __all__ = ["fit", "History"]
 
@@ -52,7 +53,8 @@ class History(Callback):
     * ``params``: ``{"epochs", "steps", "batch_size"}`` (``steps`` = mini-batches per epoch).
     * ``iteration_loss``: the loss of every mini-batch (before its update), float64 array.
     * ``epoch_time``: wall-clock seconds of each epoch's mini-batch loop (``time.perf_counter``).
-    * ``diverged``: True if a mini-batch loss was not finite; training stopped before that update
+    * ``diverged``: True if a mini-batch loss was not finite (or its step would have written inf/NaN);
+      training stopped before that update
       (the last entry of ``iteration_loss`` is that value, that epoch is not in ``history``).
     """
 
@@ -97,14 +99,22 @@ def _gradient_at(model, params: list[np.ndarray], point, X: np.ndarray, y: np.nd
 def _step(model, optimizer, params: list[np.ndarray], X: np.ndarray, y: np.ndarray) -> float:
     """One update on the mini-batch ``(X, y)``: the gradient at ``optimizer.lookahead(params)``, then ``step``.
 
-    Returns the mini-batch loss; a non-finite loss is returned without updating.
+    Returns the mini-batch loss; a non-finite loss is returned without updating.  A run that has
+    diverged is reported the same way (NaN, nothing changed) when batch normalization meets inf/NaN in
+    its batch statistics or the optimizer refuses a step that would write inf/NaN (both roll back).
     """
     lookahead = getattr(optimizer, "lookahead", None)  # lib.optimizers: params itself, or Nesterov's point
     point = params if lookahead is None else lookahead(params)
-    loss, grads = _gradient_at(model, params, point, X, y)
+    try:
+        loss, grads = _gradient_at(model, params, point, X, y)
+    except NonFiniteError:
+        return math.nan
     if not math.isfinite(loss):
         return loss
-    updated = optimizer.step(params, grads)
+    try:
+        updated = optimizer.step(params, grads)
+    except FloatingPointError:
+        return math.nan
     if updated is not None and updated is not params:  # an optimizer that returns new arrays
         for p, q in zip(params, updated):
             if q is not p:
@@ -227,8 +237,9 @@ def fit(model, X, y, optimizer, *, epochs: int, batch_size: int, validation_data
       batch.  The transformed batch goes through the same loss (soft targets allowed); the logged
       ``loss``/``accuracy`` are then over the transformed batches (module docstring).
 
-    A non-finite mini-batch loss stops training before that update (``history.diverged``); Keras
-    would go on with NaN weights, which a ``lib.optimizers`` step refuses to write.
+    A non-finite mini-batch loss stops training before that update (``history.diverged``), and so does
+    a step that cannot be taken without writing inf/NaN (batch statistics that overflowed, an optimizer
+    step that rolled back); Keras would go on with NaN weights.
     All arguments are checked before anything changes; a ``monitor`` of a callback that ``fit`` will
     not log is an error naming the logged keys.
     """

@@ -11,7 +11,7 @@ import pytest
 from lib import optimizers
 from lib.callbacks import Callback, EarlyStopping
 from lib.data import load_digits, minibatches
-from lib.layers import Dense, Sequential
+from lib.layers import BatchNormalization, Dense, Sequential
 from lib.training import History, fit
 
 
@@ -222,6 +222,32 @@ def test_divergence_stops_before_the_update_without_warnings(recwarn):
     assert not math.isfinite(h.iteration_loss[-1]) and np.all(np.isfinite(h.iteration_loss[:-1]))
     assert all(np.all(np.isfinite(p)) for p in model.params)  # the failed update was not applied
     assert len(recwarn) == 0
+
+
+def test_batch_statistics_that_overflow_count_as_divergence():
+    # inputs of 1e300 overflow BN's batch variance: the layer refuses the pass (NonFiniteError) and fit
+    # reports a diverged run instead of raising, with nothing updated
+    X = np.full((8, 4), 1e300) * np.arange(1, 9)[:, None]
+    model = Sequential([Dense(4, seed=0), BatchNormalization(), Dense(3, seed=1)])
+    model.build(X)
+    before = model.get_weights()
+    opt = optimizers.SGD(0.1)
+    h = fit(model, X, np.arange(8) % 3, opt, epochs=3, batch_size=8)
+    assert h.diverged and h.epoch == [] and math.isnan(h.iteration_loss[-1]) and opt.iterations == 0
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
+
+
+def test_a_refused_optimizer_step_counts_as_divergence():
+    # float32 gradients of ~1e21 overflow Adam's g²: the optimizer rolls the step back (FloatingPointError)
+    # and fit reports the run as diverged, weights as they were before that step
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(16, 4)).astype(np.float32) * np.float32(1e21), rng.integers(0, 3, 16)
+    model = Sequential([Dense(3, seed=0)])
+    model.build(X)
+    before = model.get_weights()
+    h = fit(model, X, y, optimizers.Adam(0.1), epochs=2, batch_size=16)
+    assert h.diverged and math.isnan(h.iteration_loss[-1])
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))
 
 
 def test_early_stopping_inside_fit_restores_the_best_epoch(digits):
